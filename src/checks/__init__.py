@@ -1,0 +1,1 @@
+"""Validation for the Wuqing paired-assistance data package."""
