@@ -1,0 +1,90 @@
+-- The declared relations, evaluated in SQL: the second of two independent evaluations
+-- (the first is src/checks/rules/relations.py; `python -m checks validate` asserts they agree).
+-- Needs the table views of sql/tables.sql. All arithmetic is on base values.
+CREATE OR REPLACE VIEW relation_results AS
+WITH terms AS (
+    SELECT t.relation_id, t.role, f.base_value
+    FROM relation_terms AS t
+    LEFT JOIN figures AS f USING (figure_id)
+),
+sides AS (
+    SELECT
+        relation_id,
+        count(*) FILTER (WHERE role = 'part')     AS n_part,
+        count(*) FILTER (WHERE role = 'total')    AS n_total,
+        count(*) FILTER (WHERE role = 'whole')    AS n_whole,
+        count(*) FILTER (WHERE role = 'member')   AS n_member,
+        count(*) FILTER (WHERE role = 'earlier')  AS n_earlier,
+        count(*) FILTER (WHERE role = 'later')    AS n_later,
+        count(*) FILTER (WHERE role = 'increase') AS n_increase,
+        count(*) FILTER (WHERE role = 'fall')     AS n_fall,
+        count(*) FILTER (WHERE role = 'rise')     AS n_rise,
+        count(*) FILTER (WHERE role = 'count')    AS n_count,
+        count(*) = count(base_value)              AS all_valued,
+        sum(base_value) FILTER (WHERE role = 'part')     AS parts,
+        max(base_value) FILTER (WHERE role = 'total')    AS total,
+        max(base_value) FILTER (WHERE role = 'whole')    AS whole,
+        min(base_value) FILTER (WHERE role = 'member')   AS member_min,
+        max(base_value) FILTER (WHERE role = 'member')   AS member_max,
+        max(base_value) FILTER (WHERE role = 'earlier')  AS earlier,
+        max(base_value) FILTER (WHERE role = 'later')    AS later,
+        max(base_value) FILTER (WHERE role = 'increase') AS increase,
+        coalesce(-max(base_value) FILTER (WHERE role = 'fall'), max(base_value) FILTER (WHERE role = 'rise')) AS change,
+        max(base_value) FILTER (WHERE role = 'count')    AS stated_count
+    FROM terms
+    GROUP BY relation_id
+),
+fitted AS (
+    SELECT
+        r.relation_id, r.kind, r.tolerance, r.list_is_open, r.holds AS declared_holds,
+        CASE WHEN r.items IS NULL THEN 0 ELSE len(string_split(r.items, ' | ')) END AS n_items,
+        s.*,
+        coalesce(CASE r.kind
+            WHEN 'sum'            THEN n_part >= 2 AND n_total = 1 AND n_part + n_total = n_all
+            WHEN 'not_more_than'  THEN n_part >= 1 AND n_whole = 1 AND n_part + n_whole = n_all
+            WHEN 'equal'          THEN n_member >= 2 AND n_member = n_all
+            WHEN 'difference'     THEN n_earlier = 1 AND n_later = 1 AND n_increase = 1 AND n_all = 3
+            WHEN 'percent_change' THEN n_earlier = 1 AND n_later = 1 AND n_fall + n_rise = 1 AND n_all = 3
+            WHEN 'count_of_items' THEN n_count = 1 AND n_all = 1
+        END, false) AS terms_fit
+    FROM relations AS r
+    LEFT JOIN (
+        SELECT *, n_part + n_total + n_whole + n_member + n_earlier + n_later + n_increase + n_fall + n_rise + n_count AS n_all
+        FROM sides
+    ) AS s USING (relation_id)
+),
+evaluated AS (
+    SELECT
+        relation_id, kind, tolerance, list_is_open, declared_holds, terms_fit AND coalesce(all_valued, false) AS evaluable,
+        CASE kind
+            WHEN 'sum'            THEN parts
+            WHEN 'not_more_than'  THEN parts
+            WHEN 'equal'          THEN member_min
+            WHEN 'difference'     THEN later - earlier
+            WHEN 'percent_change' THEN (later - earlier) / earlier * 100
+            WHEN 'count_of_items' THEN n_items
+        END AS lhs,
+        CASE kind
+            WHEN 'sum'            THEN total
+            WHEN 'not_more_than'  THEN whole
+            WHEN 'equal'          THEN member_max
+            WHEN 'difference'     THEN increase
+            WHEN 'percent_change' THEN change
+            WHEN 'count_of_items' THEN stated_count
+        END AS rhs,
+        earlier
+    FROM fitted
+)
+SELECT
+    relation_id, kind, lhs, rhs,
+    CASE WHEN NOT evaluable THEN NULL ELSE CASE kind
+        WHEN 'sum'            THEN abs(lhs - rhs) <= tolerance
+        WHEN 'not_more_than'  THEN lhs <= rhs + tolerance
+        WHEN 'equal'          THEN rhs - lhs <= tolerance
+        WHEN 'difference'     THEN abs(lhs - rhs) <= tolerance
+        WHEN 'percent_change' THEN abs(lhs - rhs) <= tolerance AND earlier = floor(earlier)
+        WHEN 'count_of_items' THEN CASE WHEN list_is_open THEN lhs <= rhs ELSE lhs = rhs END
+    END END AS holds,
+    declared_holds
+FROM evaluated
+ORDER BY relation_id;

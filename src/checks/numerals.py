@@ -1,0 +1,44 @@
+"""Reading numbers and qualifier words the way the text writes them."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+CHINESE = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
+#: Every character that writes (part of) a number: the coverage rule accounts for each one in the seed.
+NUMERAL_CHAR = re.compile(r"[0-9〇零一二两三四五六七八九十百千万亿]")
+
+# Qualifier words and where they stand relative to the number, most specific first.
+QUALIFIER_WORDS = (
+    ("approximate", re.compile(r"约|大约|近")),
+    ("more_than", re.compile(r"超过|余|多")),
+    ("at_least", re.compile(r"以上")),
+    ("at_most", re.compile(r"以下")),
+)
+
+
+def parse_numeral(numeral: str) -> Decimal | None:
+    """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither."""
+    if ARABIC.fullmatch(numeral):
+        return Decimal(numeral)
+    if CHINESE.fullmatch(numeral):
+        try:
+            return Decimal(str(cn2an.cn2an(numeral, "smart")))
+        except (ValueError, InvalidOperation, KeyError):
+            return None
+    return None
+
+
+def arabic_numerals(text: str) -> list[str]:
+    return ARABIC.findall(text)
+
+
+def qualifier_of(quote: str) -> str:
+    """The qualifier the quote's own words express; exact when none does."""
+    for qualifier, words in QUALIFIER_WORDS:
+        if words.search(quote):
+            return qualifier
+    return "exact"

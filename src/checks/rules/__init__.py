@@ -1,0 +1,10 @@
+"""The row rules, by table: anchoring, figures, relations. Coverage is a rule over the seed text itself."""
+from .anchoring import RULES as ANCHORING
+from .figures import RULES as FIGURES
+from .relations import RULES as RELATIONS
+
+ROW_RULES = [*ANCHORING, *FIGURES, *RELATIONS]
+
+
+def rules_for(table: str):
+    return [rule for rule in ROW_RULES if rule.table == table]

@@ -1,0 +1,128 @@
+"""Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the text fails."""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pandas as pd
+
+from ..numerals import ARABIC, arabic_numerals, parse_numeral, qualifier_of
+from .base import Context, RowRule, present
+
+ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
+
+
+def _readings_of(ctx: Context, figure_id: str, aspect: str) -> list[pd.Series]:
+    links = ctx.tables["figure_readings"]
+    ids = links.loc[(links["figure_id"] == figure_id) & (links["aspect"] == aspect), "reading_id"].tolist()
+    readings = ctx.rows_by_id("readings")
+    return [readings[r] for r in ids if r in readings]
+
+
+def _stated_fields(row, ctx):
+    """Stated figures are anchored and have no formula; derived ones have a formula and a value, and no anchor."""
+    if row["stated"] is pd.NA:
+        return None
+    filled = {f for f in (*ANCHOR_FIELDS, "formula") if present(row[f])}
+    if row["stated"]:
+        want = set(ANCHOR_FIELDS)
+        return filled == want, "quote, char_start, char_end, numeral; no formula", ", ".join(sorted(filled)) or "(none)"
+    ok = filled == {"formula"} and present(row["value"])
+    return ok, "formula and value; no quote, offsets or numeral", ", ".join(sorted(filled | ({"value"} if present(row["value"]) else set()))) or "(none)"
+
+
+def _numeral_in_quote(row, ctx):
+    if not (present(row["numeral"]) and present(row["quote"])):
+        return None
+    numeral, quote = row["numeral"], row["quote"]
+    if numeral not in quote:
+        return False, f"numeral {numeral!r} inside the quote", quote
+    if ARABIC.fullmatch(numeral):
+        others = arabic_numerals(quote)
+        return others == [numeral], f"the quote's only Arabic numeral is {numeral}", ", ".join(others)
+    return True, numeral, quote
+
+
+def _value_matches_numeral(row, ctx):
+    if not present(row["numeral"]):
+        return None
+    numeral = row["numeral"]
+    if present(row["date_value"]):
+        year, month = row["date_value"][:4], int(row["date_value"][5:7])
+        return numeral == f"{year}{month}", numeral, f"{row['date_value']} (written {year}{month})"
+    if not present(row["value"]):
+        return None
+    written = parse_numeral(numeral)
+    if written is None:
+        return False, f"a number written as {numeral!r}", "cannot be read as a number"
+    return Decimal(repr(float(row["value"]))) == written, written, row["value"]
+
+
+def _base_value_conversion(row, ctx):
+    if not present(row["value"]):
+        return None if not present(row["base_value"]) else (False, "(empty)", row["base_value"])
+    unit = row["unit"]
+    if present(unit):
+        units = ctx.rows_by_id("units")
+        if unit not in units or not present(units[unit]["multiplier"]):
+            return False, f"a unit with a multiplier for {unit!r}", "no such unit"
+        factor = float(units[unit]["multiplier"])
+    else:
+        factor = 1.0  # a lost unit: the value is already counted in the base unit (see its reading)
+    expected = float(row["value"]) * factor
+    found = row["base_value"]
+    ok = present(found) and math.isclose(expected, float(found), rel_tol=1e-9, abs_tol=1e-9)
+    return ok, f"{row['value']:g} × {factor:g} = {expected:.10g}", found
+
+
+def _base_unit_matches_indicator(row, ctx):
+    indicator = ctx.rows_by_id("indicators").get(row["indicator_id"])
+    if indicator is None:
+        return None  # a dangling indicator is the foreign-key rule's to report
+    want = indicator["base_unit"]
+    if want == "unknown":
+        return not present(row["base_unit"]), "(empty): the indicator's unit is unknown", row["base_unit"]
+    return row["base_unit"] == want, want, row["base_unit"]
+
+
+def _qualifier_matches_quote(row, ctx):
+    if not present(row["quote"]):
+        return None
+    want = qualifier_of(row["quote"])
+    return row["qualifier"] == want, f"{want} (from the words of {row['quote']!r})", row["qualifier"]
+
+
+def _period_order(row, ctx):
+    if not (present(row["period_start"]) and present(row["period_end"])):
+        return None
+    return row["period_start"] <= row["period_end"], f"period_start ≤ period_end", f"{row['period_start']} .. {row['period_end']}"
+
+
+def _value_or_reading(row, ctx):
+    """A value is missing only for a date figure or where an unrecoverable reading says why, and only then."""
+    unrecoverable = [r for r in _readings_of(ctx, row["figure_id"], "value") if r["status"] == "unrecoverable"]
+    if present(row["value"]):
+        return not unrecoverable, "no unrecoverable reading for a figure with a value", ", ".join(r["reading_id"] for r in unrecoverable) or "none"
+    if present(row["date_value"]):
+        return True, "date_value", row["date_value"]
+    return bool(unrecoverable), "an unrecoverable reading (figure_readings, aspect value) explaining the empty value", "none"
+
+
+def _unit_or_reading(row, ctx):
+    if not row["stated"] or not present(row["value"]) or present(row["unit"]):
+        return None
+    readings = _readings_of(ctx, row["figure_id"], "unit")
+    return bool(readings), "a reading (aspect unit) explaining the lost unit", ", ".join(r["reading_id"] for r in readings) or "none"
+
+
+RULES = [
+    RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields),
+    RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote),
+    RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral),
+    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion),
+    RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator),
+    RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote),
+    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
+    RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading),
+    RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading),
+]

@@ -1,0 +1,136 @@
+"""Declared relations: the arithmetic the text implies, recomputed here and, independently, in SQL."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .base import Context, RowRule, present
+
+ITEM_SEPARATOR = " | "
+
+#: Roles each kind needs: role → (fewest, most) terms; None means no upper bound.
+ROLES = {
+    "sum": {"part": (2, None), "total": (1, 1)},
+    "not_more_than": {"part": (1, None), "whole": (1, 1)},
+    "equal": {"member": (2, None)},
+    "difference": {"earlier": (1, 1), "later": (1, 1), "increase": (1, 1)},
+    "percent_change": {"earlier": (1, 1), "later": (1, 1), "fall": (0, 1), "rise": (0, 1)},
+    "count_of_items": {"count": (1, 1)},
+}
+
+
+def _roles_fit(kind: str, counts: dict[str, int]) -> str | None:
+    """None when the terms' roles fit the kind, else what is wrong."""
+    needed = ROLES.get(kind)
+    if needed is None:
+        return f"unknown kind {kind!r}"
+    stray = sorted(set(counts) - set(needed))
+    if stray:
+        return f"role(s) {', '.join(stray)} do not belong to {kind}"
+    for role, (low, high) in needed.items():
+        n = counts.get(role, 0)
+        if n < low or (high is not None and n > high):
+            return f"{n} {role} term(s); {kind} needs {low}" + ("" if high == low else f" to {high or 'any'}")
+    if kind == "percent_change" and counts.get("fall", 0) + counts.get("rise", 0) != 1:
+        return "percent_change needs exactly one fall or rise term"
+    return None
+
+
+def _items(relation: pd.Series) -> list[str]:
+    return relation["items"].split(ITEM_SEPARATOR) if present(relation["items"]) else []
+
+
+def evaluate(ctx: Context) -> pd.DataFrame:
+    """Each relation's two sides and whether it holds (NA when it cannot be evaluated), indexed by relation_id."""
+    figures = ctx.tables["figures"].set_index("figure_id")
+    terms = ctx.tables["relation_terms"]
+    rows = {}
+    for _, rel in ctx.tables["relations"].iterrows():
+        mine = terms[terms["relation_id"] == rel["relation_id"]]
+        counts = mine["role"].value_counts().to_dict()
+        values: dict[str, list[float]] = {}
+        for _, term in mine.iterrows():
+            value = figures["base_value"].get(term["figure_id"], float("nan"))
+            values.setdefault(term["role"], []).append(float(value))
+        rows[rel["relation_id"]] = _sides(rel, counts, values)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["lhs", "rhs", "holds", "why"])
+
+
+def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
+    kind, tol = rel["kind"], float(rel["tolerance"]) if present(rel["tolerance"]) else 0.0
+    misfit = _roles_fit(kind, counts)
+    if misfit:
+        return math.nan, math.nan, pd.NA, misfit
+    if any(math.isnan(v) for vs in values.values() for v in vs):
+        return math.nan, math.nan, pd.NA, "a term has no base_value (missing or unrecoverable figure)"
+    one = {role: vs[0] for role, vs in values.items()}
+    if kind == "sum":
+        lhs, rhs = sum(values["part"]), one["total"]
+        return lhs, rhs, abs(lhs - rhs) <= tol, "Σ part = total"
+    if kind == "not_more_than":
+        lhs, rhs = sum(values["part"]), one["whole"]
+        return lhs, rhs, lhs <= rhs + tol, "Σ part ≤ whole"
+    if kind == "equal":
+        lhs, rhs = min(values["member"]), max(values["member"])
+        return lhs, rhs, rhs - lhs <= tol, "all members equal"
+    if kind == "difference":
+        lhs, rhs = one["later"] - one["earlier"], one["increase"]
+        return lhs, rhs, abs(lhs - rhs) <= tol, "later − earlier = increase"
+    if kind == "percent_change":
+        earlier = one["earlier"]
+        lhs = (one["later"] - earlier) / earlier * 100
+        rhs = -one["fall"] if "fall" in one else one["rise"]
+        return lhs, rhs, abs(lhs - rhs) <= tol and float(earlier).is_integer(), "(later − earlier) / earlier × 100 = change, earlier a whole number"
+    n, count = len(_items(rel)), one["count"]
+    return float(n), count, (n <= count) if rel["list_is_open"] else (n == count), "items named ≤ count (等)" if rel["list_is_open"] else "items named = count"
+
+
+def _terms_fit_kind(row, ctx: Context):
+    terms = ctx.tables["relation_terms"]
+    counts = terms.loc[terms["relation_id"] == row["relation_id"], "role"].value_counts().to_dict()
+    misfit = _roles_fit(row["kind"], counts)
+    found = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "no terms"
+    return misfit is None, f"the roles {row['kind']} needs", found if misfit is None else f"{found}: {misfit}"
+
+
+def _items_in_quote(row, ctx: Context):
+    items = _items(row)
+    if row["kind"] != "count_of_items":
+        return not items and row["list_is_open"] is pd.NA, "no items, no list_is_open", f"items={row['items']}, list_is_open={row['list_is_open']}"
+    missing = [i for i in items if not present(row["implied_by"]) or i not in row["implied_by"]]
+    ok = bool(items) and not missing and row["list_is_open"] is not pd.NA
+    return ok, "items named in implied_by, list_is_open set", (f"not in the quote: {', '.join(missing)}" if missing else f"{len(items)} items, list_is_open={row['list_is_open']}")
+
+
+def _as_declared(row, ctx: Context):
+    result = ctx.memo("relations", evaluate).loc[row["relation_id"]]
+    computed = result["holds"]
+    if computed is pd.NA:
+        return False, f"holds = {str(row['holds']).lower()}", f"cannot evaluate: {result['why']}"
+    return bool(computed) == bool(row["holds"]), f"holds = {str(row['holds']).lower()} ({result['why']})", f"{result['lhs']:.10g} against {result['rhs']:.10g}: holds = {str(bool(computed)).lower()}"
+
+
+def _sql_agrees(row, ctx: Context):
+    from ..duck import evaluate_relations_sql  # DuckDB only when this rule runs
+
+    python = ctx.memo("relations", evaluate).loc[row["relation_id"]]
+    sql = ctx.memo("relations_sql", evaluate_relations_sql)
+    if isinstance(sql, str):
+        return False, "the SQL view relation_results runs", sql
+    if row["relation_id"] not in sql.index:
+        return False, "a row in relation_results", "none"
+    theirs = sql.loc[row["relation_id"]]
+    same_holds = (python["holds"] is pd.NA and theirs["holds"] is pd.NA) or (python["holds"] is not pd.NA and theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"]))
+    same_sides = all((math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
+                     for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"])))
+    show = lambda r: f"{r['lhs']:.10g} / {r['rhs']:.10g} holds={r['holds']}"
+    return same_holds and same_sides, f"pandas: {show(python)}", f"SQL: {show(theirs)}"
+
+
+RULES = [
+    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind),
+    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote),
+    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared),
+    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees),
+]

@@ -1,0 +1,52 @@
+"""Tables typed by their Table Schemas: the one place where schemas/*.json become pandas, pandera and DuckDB types."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.io.pandas_io import from_frictionless_schema
+
+from .package import Package
+
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
+_BOOLEANS = {"true": True, "false": False}
+
+
+def primary_key(schema: dict) -> list[str]:
+    key = schema.get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _typed(column: pd.Series, field_type: str) -> pd.Series:
+    """Parse CSV text by field type; unparseable cells become missing (frictionless reports them as type errors)."""
+    if field_type == "integer":
+        return pd.to_numeric(column, errors="coerce").astype("Int64")
+    if field_type == "number":
+        return pd.to_numeric(column, errors="coerce").astype("float64")
+    if field_type == "boolean":
+        return column.map(_BOOLEANS.get, na_action="ignore").astype("boolean")
+    return column.astype("string")
+
+
+def load_table(package: Package, name: str) -> pd.DataFrame:
+    """Read one CSV as text, then type each column as its schema says."""
+    schema = package.schema(name)
+    raw = pd.read_csv(package.path_of(name), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
+    return pd.DataFrame({col: _typed(raw[col], types.get(col, "string")) for col in raw.columns})
+
+
+def load_tables(package: Package) -> dict[str, pd.DataFrame]:
+    return {name: load_table(package, name) for name in package.table_names}
+
+
+def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema derived from a Table Schema, with nullable integers and booleans, plus row checks."""
+    base = from_frictionless_schema(schema)
+    nullable_types = {"integer": "Int64", "boolean": "boolean"}
+    base = base.update_columns({f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types})
+    return pa.DataFrameSchema(columns=base.columns, checks=checks or [], strict=True, coerce=True, unique=base.unique, name=base.name)
+
+
+def duckdb_columns(schema: dict) -> dict[str, str]:
+    """Column name → DuckDB type, in schema order."""
+    return {f["name"]: DUCKDB_TYPES[f.get("type", "string")] for f in schema["fields"]}
