@@ -10,6 +10,7 @@ from .problems import Problem, RuleResult
 from .tables import primary_key
 
 NAME = "frictionless"
+RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
 DESCRIPTION = "frictionless validate datapackage.json: types, constraints, primary and foreign keys, bytes and sha256 of every resource"
 
 
@@ -34,7 +35,8 @@ def check_frictionless(package: Package) -> RuleResult:
                 row = ids[row_number - 2] if 0 <= row_number - 2 < len(ids) and ids[row_number - 2] else f"line {row_number}"
             result.problems.append(Problem(
                 rule=f"{NAME}.{error.type}", file=task.place, row=row, column=getattr(error, "field_name", None),
-                expected=error.description.rstrip("."), found=error.message, message=error.message))
+                expected=RESTAMP if error.type in ("hash-count", "byte-count") else error.description.rstrip("."),
+                found=error.message, message=error.message))
     for error in report.errors:  # package-level: descriptor or schema problems
         result.problems.append(Problem(rule=f"{NAME}.{error.type}", file="datapackage.json", expected=error.description, found=error.message, message=error.message))
     return result

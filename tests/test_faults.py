@@ -1,0 +1,101 @@
+"""Fault injection: each fault, applied alone to a copy of the package, is caught by the rule named for it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.package import Package
+from checks.stamp import stamp
+from checks.validate import validate
+from conftest import drop, edit, read_rows, write_rows
+
+
+def _rewrite(path: Path, change) -> None:
+    path.write_bytes(change(path.read_bytes()))
+
+
+def _replace_in(root: Path, rel: str, old: str, new: str, restamp: bool = True) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+    if restamp:
+        stamp(Package(root))
+
+
+def _add_column(root: Path) -> None:
+    header, rows = read_rows(root / "data" / "units.csv")
+    write_rows(root / "data" / "units.csv", [*header, "extra"], [{**r, "extra": "x"} for r in rows])
+
+
+def _drop_column(root: Path) -> None:
+    header, rows = read_rows(root / "data" / "units.csv")
+    write_rows(root / "data" / "units.csv", header[:-1], [{k: r[k] for k in header[:-1]} for r in rows])
+
+
+# name → (how to break the copy, expected exit code, the rule that must be named)
+FAULTS = {
+    "changed total": (lambda r: edit(r, "figures", "F036", value=27, base_value=27), 1, "relations.evaluate_as_declared"),
+    "changed total is not the number written": (lambda r: edit(r, "figures", "F036", value=27, base_value=27), 1, "figures.value_matches_numeral"),
+    "broken percentage (implied earlier count)": (lambda r: edit(r, "figures", "D001", value=24, base_value=24), 1, "relations.evaluate_as_declared"),
+    "broken difference (implied earlier funds)": (lambda r: edit(r, "figures", "D002", value=1.6, base_value=160000000), 1, "relations.evaluate_as_declared"),
+    "wrong unit conversion": (lambda r: edit(r, "figures", "F006", base_value=229000000), 1, "figures.base_value_conversion"),
+    "wrong unit multiplier": (lambda r: edit(r, "units", "万元", multiplier=1000), 1, "figures.base_value_conversion"),
+    "shifted offset": (lambda r: edit(r, "figures", "F010", char_start=438, char_end=445), 1, "figures.quote_at_offsets"),
+    "edited quote": (lambda r: edit(r, "figures", "F021", quote="三名党员"), 1, "figures.quote_at_offsets"),
+    "numeral not in quote": (lambda r: edit(r, "figures", "F019", numeral="12"), 1, "figures.numeral_in_quote"),
+    "duplicate id": (lambda r: edit(r, "figures", "F002", figure_id="F001"), 1, "frictionless.primary-key"),
+    "duplicate id (pandera)": (lambda r: edit(r, "figures", "F002", figure_id="F001"), 1, "pandera.figures"),
+    "dangling indicator": (lambda r: edit(r, "figures", "F016", indicator_id="no_such_indicator"), 1, "frictionless.foreign-key"),
+    "dangling relation term": (lambda r: _replace_in(r, "data/relation_terms.csv", "L05,F029,later", "L05,F999,later"), 1, "frictionless.foreign-key"),
+    "deleted figure": (lambda r: drop(r, "figures", lambda row: row["figure_id"] != "F053"), 1, "seed.numeral_coverage"),
+    "deleted non-figure": (lambda r: drop(r, "non_figures", lambda row: row["quote"] != "1号工程"), 1, "seed.numeral_coverage"),
+    "wrong qualifier": (lambda r: edit(r, "figures", "F070", qualifier="exact"), 1, "figures.qualifier_matches_quote"),
+    "qualifier outside the enum": (lambda r: edit(r, "figures", "F070", qualifier="roughly"), 1, "pandera.figures"),
+    "wrong base unit": (lambda r: edit(r, "figures", "F011", base_unit="count"), 1, "figures.base_unit_matches_indicator"),
+    "period reversed": (lambda r: edit(r, "figures", "F059", period_start="2020-08-01"), 1, "figures.period_order"),
+    "value emptied without a reading": (lambda r: edit(r, "figures", "F016", value="", base_value=""), 1, "figures.value_or_reading"),
+    "lost unit without a reading": (lambda r: drop(r, "figure_readings", lambda row: row["figure_id"] != "F061"), 1, "figures.unit_or_reading"),
+    "derived figure given a quote": (lambda r: edit(r, "figures", "D001", quote="18件"), 1, "figures.stated_fields"),
+    "listed item missing from count": (lambda r: edit(r, "relations", "L13", items="空间结构 | 道路通行 | 生活服务"), 1, "relations.evaluate_as_declared"),
+    "listed item not in the text": (lambda r: edit(r, "relations", "L13", items="空间结构 | 道路通行 | 生活服务 | 绿化美化"), 1, "relations.items_in_quote"),
+    "relation term with the wrong role": (lambda r: _replace_in(r, "data/relation_terms.csv", "L01,F005,total", "L01,F005,part"), 1, "relations.terms_fit_kind"),
+    "SQL view disagrees": (lambda r: _replace_in(r, "sql/relations.sql", "WHEN 'sum'            THEN abs(lhs - rhs) <= tolerance", "WHEN 'sum'            THEN abs(lhs - rhs) < -1"), 1, "relations.sql_agrees"),
+    "section gap": (lambda r: edit(r, "sections", "s3", char_start=1674), 1, "sections.tile_seed"),
+    "non-figure offsets shifted": (lambda r: edit(r, "non_figures", "N036", char_start=2518, char_end=2522), 1, "non_figures.quote_at_offsets"),
+    "type error in a number": (lambda r: edit(r, "figures", "F006", value="22.9x"), 1, "frictionless.type-error"),
+    "stale hash after an edit": (lambda r: edit(r, "figures", "F016", restamp=False, note="edited"), 1, "frictionless.hash-count"),
+    "changed seed byte": (lambda r: _rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b.replace("622".encode(), "623".encode())), 2, "input.seed_changed"),
+    "changed seed, restamped": (lambda r: (_rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b + b"x"), stamp(Package(r))), 2, "input.seed_changed"),
+    "GBK encoding": (lambda r: _rewrite(r / "data/indicators.csv", lambda b: b.decode("utf-8").encode("gbk", errors="replace")), 2, "input.encoding"),
+    "byte-order mark": (lambda r: _rewrite(r / "data/figures.csv", lambda b: b"\xef\xbb\xbf" + b), 2, "input.bom"),
+    "CRLF line endings": (lambda r: _rewrite(r / "data/sections.csv", lambda b: b.replace(b"\n", b"\r\n")), 2, "input.line_endings"),
+    "broken JSON": (lambda r: _rewrite(r / "datapackage.json", lambda b: b[:-20]), 2, "input.malformed_json"),
+    "broken schema JSON": (lambda r: _rewrite(r / "schemas/units.json", lambda b: b.replace(b"{", b"[", 1)), 2, "input.malformed_json"),
+    "extra column": (_add_column, 2, "input.columns"),
+    "missing column": (_drop_column, 2, "input.columns"),
+    "missing table": (lambda r: (r / "data/units.csv").unlink(), 2, "input.missing_file"),
+    "missing seed": (lambda r: (r / "seeds/wuqing_2020_paired_assistance_summary.txt").unlink(), 2, "input.missing_file"),
+}
+
+
+def test_at_least_twenty_distinct_faults():
+    assert len({rule for _, _, rule in FAULTS.values()}) >= 20
+
+
+def test_the_pristine_copy_is_valid(copy):
+    report = validate(copy)
+    assert report.exit_code == 0, report.failed_rules()
+
+
+@pytest.mark.parametrize("name", FAULTS)
+def test_fault_is_caught_by_its_rule(copy, name):
+    inject, exit_code, rule = FAULTS[name]
+    inject(copy)
+    report = validate(copy)
+    assert report.exit_code == exit_code, (report.exit_code, report.failed_rules())
+    named = {p.rule for p in report.problems} | ({report.unusable.rule} if report.unusable else set())
+    assert rule in named, named
+    for p in report.problems:
+        assert p.file and p.rule, p
