@@ -64,6 +64,7 @@ FAULTS = {
     "SQL view disagrees": (lambda r: _replace_in(r, "sql/relations.sql", "WHEN 'sum'            THEN abs(lhs - rhs) <= tolerance", "WHEN 'sum'            THEN abs(lhs - rhs) < -1"), 1, "relations.sql_agrees"),
     "section gap": (lambda r: edit(r, "sections", "s3", char_start=1674), 1, "sections.tile_seed"),
     "non-figure offsets shifted": (lambda r: edit(r, "non_figures", "N036", char_start=2518, char_end=2522), 1, "non_figures.quote_at_offsets"),
+    "required cell emptied": (lambda r: edit(r, "figures", "F016", stated=""), 1, "frictionless.constraint-error"),
     "type error in a number": (lambda r: edit(r, "figures", "F006", value="22.9x"), 1, "frictionless.type-error"),
     "stale hash after an edit": (lambda r: edit(r, "figures", "F016", restamp=False, note="edited"), 1, "frictionless.hash-count"),
     "changed seed byte": (lambda r: _rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b.replace("622".encode(), "623".encode())), 2, "input.seed_changed"),

@@ -33,9 +33,13 @@ class Context:
         return self.package.seed_text
 
     def rows_by_id(self, table: str) -> dict[str, pd.Series]:
-        df = self.tables[table]
-        key = primary_key(self.package.schema(table))[0]
-        return {row[key]: row for _, row in df.iterrows() if not pd.isna(row[key])}
+        """The table's rows by the first field of its primary key (computed once)."""
+
+        def index(ctx: Context) -> dict[str, pd.Series]:
+            key = primary_key(ctx.package.schema(table))[0]
+            return {row[key]: row for _, row in ctx.tables[table].iterrows() if not pd.isna(row[key])}
+
+        return self.memo(f"rows_by_id:{table}", index)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class RowRule:
 
     def evaluate(self, df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         """One line per row: ok (NA where the rule does not apply), expected, found."""
-        verdicts = {i: self.check(row, ctx) for i, row in df.iterrows()}
+        verdicts = {i: self._verdict(row, ctx) for i, row in df.iterrows()}
         return pd.DataFrame(
             {
                 "ok": pd.array([None if v is None else bool(v[0]) for v in verdicts.values()], dtype="boolean"),
@@ -59,6 +63,14 @@ class RowRule:
             },
             index=df.index,
         )
+
+
+    def _verdict(self, row: pd.Series, ctx: Context) -> Verdict:
+        """The rule's verdict on one row; a row it cannot even read fails, with the reason, instead of crashing."""
+        try:
+            return self.check(row, ctx)
+        except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
+            return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
 
 
 def _text(value: object) -> str:

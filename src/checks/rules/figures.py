@@ -109,7 +109,7 @@ def _value_or_reading(row, ctx):
 
 
 def _unit_or_reading(row, ctx):
-    if not row["stated"] or not present(row["value"]) or present(row["unit"]):
+    if row["stated"] is pd.NA or not row["stated"] or not present(row["value"]) or present(row["unit"]):
         return None
     readings = _readings_of(ctx, row["figure_id"], "unit")
     return bool(readings), "a reading (aspect unit) explaining the lost unit", ", ".join(r["reading_id"] for r in readings) or "none"
