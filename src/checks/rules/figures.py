@@ -59,8 +59,10 @@ def _value_matches_numeral(row, ctx):
 
 
 def _base_value_conversion(row, ctx):
-    if not present(row["value"]):
-        return None if not present(row["base_value"]) else (False, "(empty)", row["base_value"])
+    indicator = ctx.rows_by_id("indicators").get(row["indicator_id"])
+    no_base = not present(row["value"]) or (indicator is not None and indicator["base_unit"] == "unknown")
+    if no_base:  # nothing to convert, or no base unit to convert to
+        return None if not present(row["base_value"]) else (False, "(empty): no value or no known base unit", row["base_value"])
     unit = row["unit"]
     if present(unit):
         units = ctx.rows_by_id("units")
