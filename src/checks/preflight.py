@@ -30,9 +30,9 @@ def _read_json(path: Path, root: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as err:
-        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})")
+        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
-        raise _unusable("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}")
+        raise _unusable("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
     if not isinstance(data, dict):
         raise _unusable("input.malformed_json", rel, f"{rel} must hold a JSON object")
     return data
@@ -62,7 +62,7 @@ def _check_table_bytes(path: Path, rel: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}")
+        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
     if b"\r" in raw:
         line = raw[: raw.index(b"\r")].count(b"\n") + 1
         raise _unusable("input.line_endings", rel, f"{rel} has CR (CRLF) line endings from line {line}; use LF", row=f"line {line}")

@@ -13,8 +13,8 @@ def counts_block(package: Package) -> str:
     stated = int(figures["stated"].sum())
     lines = [
         START,
-        f"| what | count |",
-        f"|---|---|",
+        "| what | count |",
+        "|---|---|",
         f"| tables (CSV, each with a Table Schema) | {len(package.tables)} |",
         f"| figures stated in the report | {stated} |",
         f"| … of which unrecoverable (value left empty, reason given) | {int((figures['stated'] & figures['value'].isna() & figures['date_value'].isna()).sum())} |",

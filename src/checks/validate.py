@@ -20,7 +20,7 @@ def load_context(root: Path) -> Context:
     try:
         tables = load_tables(package)
     except (ValueError, KeyError) as err:  # pandas cannot parse a CSV (ragged rows, say)
-        raise UnusableInput(Problem("input.csv_parse", "data/", message=f"a table could not be read as CSV: {err}"))
+        raise UnusableInput(Problem("input.csv_parse", "data/", message=f"a table could not be read as CSV: {err}")) from None
     return Context(package, tables)
 
 

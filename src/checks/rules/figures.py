@@ -97,7 +97,7 @@ def _qualifier_matches_quote(row, ctx):
 def _period_order(row, ctx):
     if not (present(row["period_start"]) and present(row["period_end"])):
         return None
-    return row["period_start"] <= row["period_end"], f"period_start ≤ period_end", f"{row['period_start']} .. {row['period_end']}"
+    return row["period_start"] <= row["period_end"], "period_start ≤ period_end", f"{row['period_start']} .. {row['period_end']}"
 
 
 def _value_or_reading(row, ctx):
