@@ -76,6 +76,7 @@ FAULTS = {
     "broken schema JSON": (lambda r: _rewrite(r / "schemas/units.json", lambda b: b.replace(b"{", b"[", 1)), 2, "input.malformed_json"),
     "extra column": (_add_column, 2, "input.columns"),
     "missing column": (_drop_column, 2, "input.columns"),
+    "ragged row": (lambda r: _replace_in(r, "data/units.csv", "个,measure word (items),1", "个,measure word (items),1,x"), 2, "input.csv_parse"),
     "missing table": (lambda r: (r / "data/units.csv").unlink(), 2, "input.missing_file"),
     "missing seed": (lambda r: (r / "seeds/wuqing_2020_paired_assistance_summary.txt").unlink(), 2, "input.missing_file"),
 }
