@@ -10,17 +10,20 @@ from .preflight import preflight
 from .problems import Problem, Report, UnusableInput
 from .rules.base import Context
 from .rules.coverage import check_coverage
-from .tables import load_tables
+from .tables import load_table
 
 
 def load_context(root: Path) -> Context:
     """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
     package = Package(root)
     preflight(package)
-    try:
-        tables = load_tables(package)
-    except (ValueError, KeyError) as err:  # pandas cannot parse a CSV (ragged rows, say)
-        raise UnusableInput(Problem("input.csv_parse", "data/", message=f"a table could not be read as CSV: {err}")) from None
+    tables = {}
+    for name in package.table_names:
+        try:
+            tables[name] = load_table(package, name)
+        except (ValueError, KeyError) as err:  # pandas cannot parse the CSV (a ragged row, say)
+            path = package.resource(name)["path"]
+            raise UnusableInput(Problem("input.csv_parse", path, message=f"{path} cannot be read as CSV: {err}".strip())) from None
     return Context(package, tables)
 
 
