@@ -59,8 +59,15 @@ class Package:
     def schema_path(self, name: str) -> Path:
         return self.root / self.resource(name)["schema"]
 
+    @cached_property
+    def _schemas(self) -> dict[str, dict]:
+        return {}
+
     def schema(self, name: str) -> dict:
-        return json.loads(self.schema_path(name).read_text(encoding="utf-8"))
+        """The table's Table Schema, parsed once per Package."""
+        if name not in self._schemas:
+            self._schemas[name] = json.loads(self.schema_path(name).read_text(encoding="utf-8"))
+        return self._schemas[name]
 
     @property
     def seed_path(self) -> Path:

@@ -8,7 +8,7 @@ from pandera.errors import SchemaErrors
 from .problems import Problem, RuleResult
 from .rules import rules_for
 from .rules.base import Context, RowRule
-from .tables import pandera_schema, primary_key
+from .tables import pandera_schema, primary_key, row_id
 
 
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
@@ -25,30 +25,22 @@ def table_schema(ctx: Context, table: str, outcomes: dict | None = None) -> pa.D
     return pandera_schema(ctx.package.schema(table), [_as_check(rule, ctx, outcomes) for rule in rules_for(table)])
 
 
-def _row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
-    if index is None or pd.isna(index) or index not in df.index:
-        return None
-    return "/".join(str(df.at[index, k]) for k in key)
-
-
 def check_table(ctx: Context, table: str) -> list[RuleResult]:
     """The column rules of the schema as one result, then one result per row rule."""
     df = ctx.tables[table]
     rel = ctx.package.resource(table)["path"]
     key = primary_key(ctx.package.schema(table))
-    rules = rules_for(table)
+    rules = {rule.name: rule for rule in rules_for(table)}
     outcomes: dict = {}
     columns = RuleResult(f"pandera.{table}", f"{table}: column types, required values, uniqueness, enums and patterns from schemas/{table}.json", checked=len(df))
-    by_rule = {rule.name: RuleResult(rule.name, rule.description) for rule in rules}
+    by_rule = {name: RuleResult(name, rule.description) for name, rule in rules.items()}
     try:
         table_schema(ctx, table, outcomes).validate(df, lazy=True)
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as err:
         failures = err.failure_cases
-    for rule in rules:
-        outcome = outcomes.get(rule.name)
-        if outcome is not None:
-            by_rule[rule.name].checked = int(outcome["ok"].notna().sum())
+    for name, outcome in outcomes.items():
+        by_rule[name].checked = int(outcome["ok"].notna().sum())
     seen: set = set()
     for _, failure in failures.iterrows():
         check = str(failure["check"])
@@ -61,13 +53,12 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
             if outcome is None or index is None or pd.isna(index):
                 by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {failure['failure_case']}", found=str(failure["failure_case"])))
                 continue
-            rule = next(r for r in rules if r.name == check)
             by_rule[check].problems.append(Problem(
-                check, rel, row=_row_id(df, key, index), column=rule.column,
-                expected=outcome.at[index, "expected"], found=outcome.at[index, "found"], message=rule.description))
+                check, rel, row=row_id(df, key, index), column=rules[check].column,
+                expected=outcome.at[index, "expected"], found=outcome.at[index, "found"], message=rules[check].description))
         else:
             column = None if pd.isna(failure["column"]) else str(failure["column"])
             columns.problems.append(Problem(
-                columns.rule, rel, row=_row_id(df, key, index), column=column,
+                columns.rule, rel, row=row_id(df, key, index), column=column,
                 expected=check, found=str(failure["failure_case"]), message=f"{column or table} fails {check}"))
     return [columns, *by_rule.values()]

@@ -16,6 +16,13 @@ def primary_key(schema: dict) -> list[str]:
     return [key] if isinstance(key, str) else list(key)
 
 
+def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
+    """How problems name a row: its primary key value(s), joined by '/'."""
+    if index is None or pd.isna(index) or index not in df.index:
+        return None
+    return "/".join("" if pd.isna(df.at[index, k]) else str(df.at[index, k]) for k in key)
+
+
 def _typed(column: pd.Series, field_type: str) -> pd.Series:
     """Parse CSV text by field type; unparseable cells become missing (frictionless reports them as type errors)."""
     if field_type == "integer":

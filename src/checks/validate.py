@@ -34,7 +34,7 @@ def validate(root: Path) -> Report:
     except UnusableInput as err:
         report.unusable = err.problem
         return report
-    report.results.append(check_frictionless(ctx.package))
+    report.results.append(check_frictionless(ctx.package, ctx.tables))
     for table in ctx.package.table_names:
         report.results.extend(check_table(ctx, table))
     report.results.append(check_coverage(ctx))
