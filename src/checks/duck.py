@@ -1,4 +1,10 @@
-"""DuckDB over the CSVs: table views typed from schemas/*.json, then the SQL of sql/."""
+"""DuckDB over the package, sandboxed: tables from the typed frames, then the package's own SQL with no file access.
+
+The SQL of `sql/` comes with the package, so it is untrusted: it runs on a connection that cannot read or
+write files, reach the network, load extensions or unlock its configuration. The tables are loaded from the
+frames `tables.load_table` already typed (one CSV reader, no line-size limit), not by DuckDB reading files.
+`sql/tables.sql` (generated) reads the CSVs for users of the DuckDB CLI; validation checks it is current.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,14 +13,24 @@ import duckdb
 import pandas as pd
 
 from .package import Package
-from .tables import duckdb_columns
+from .tables import duckdb_columns, primary_key
 
 SQL_FILES = ("views.sql", "relations.sql")
 TABLES_SQL = "tables.sql"
 
+#: Settings applied before any package SQL runs; `lock_configuration` makes them final.
+_LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False}
 
-def _literal(text: str) -> str:
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier: generated SQL never pastes a name unquoted."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def tables_sql(package: Package, absolute: bool = False) -> str:
@@ -23,27 +39,96 @@ def tables_sql(package: Package, absolute: bool = False) -> str:
              "-- Relative paths: run from the package root."]
     for name in package.table_names:
         path = package.path_of(name) if absolute else Path(package.resource(name)["path"])
-        columns = ", ".join(f"{_literal(col)}: {_literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items())
+        columns = ", ".join(f"{literal(col)}: {literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items())
         lines.append(
-            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_csv({_literal(path.as_posix())}, header = true, "
-            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', columns = {{{columns}}});"
+            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM read_csv({literal(path.as_posix())}, header = true, "
+            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = 1073741824, columns = {{{columns}}});"
         )
     return "\n".join(lines) + "\n"
 
 
-def connect(package: Package, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A connection with every table view and the package's SQL views."""
-    con = duckdb.connect(database)
-    con.execute(tables_sql(package, absolute=True))
+def sandboxed(database: str | Path = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection that can touch no file but its own database, no network, no extension; locked."""
+    con = duckdb.connect(str(database), config={**_CONFIG, **(config or {})})
+    for statement in _LOCKDOWN:
+        con.execute(statement)
+    return con
+
+
+def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False) -> None:
+    """Create one typed table per resource from its frame; with keys, declare primary and foreign keys too."""
+    order = package.table_names
+    if keys:  # a foreign key needs its target first
+        order = _referenced_first(package)
+    for name in order:
+        schema = package.schema(name)
+        types = duckdb_columns(schema)
+        columns = [f"{ident(col)} {typ}" for col, typ in types.items()]
+        if keys:
+            columns += _key_clauses(schema)
+        con.execute(f"CREATE TABLE {ident(name)} ({', '.join(columns)})")
+        source = "_frame"
+        con.register(source, tables[name])
+        try:
+            cast = ", ".join(f"TRY_CAST({ident(col)} AS {typ})" for col, typ in types.items())
+            con.execute(f"INSERT INTO {ident(name)} SELECT {cast} FROM {ident(source)}")
+        finally:
+            con.unregister(source)
+
+
+def _key_clauses(schema: dict) -> list[str]:
+    clauses = []
+    key = primary_key(schema)
+    if key:
+        clauses.append(f"PRIMARY KEY ({', '.join(map(ident, key))})")
+    for fk in schema.get("foreignKeys", []):
+        ref = fk["reference"]
+        own, theirs = _as_list(fk["fields"]), _as_list(ref["fields"])
+        if ref.get("resource"):  # self-references ("" resource) are left to frictionless
+            clauses.append(f"FOREIGN KEY ({', '.join(map(ident, own))}) REFERENCES {ident(ref['resource'])} ({', '.join(map(ident, theirs))})")
+    return clauses
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _referenced_first(package: Package) -> list[str]:
+    """Table names ordered so that every foreign key's target comes before the table that references it."""
+    done: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
+        if name in done or name in path:
+            return
+        for fk in package.schema(name).get("foreignKeys", []):
+            target = fk["reference"].get("resource")
+            if target and target != name and target in package.table_names:
+                visit(target, (*path, name))
+        done.append(name)
+
+    for name in package.table_names:
+        visit(name)
+    return done
+
+
+def run_package_sql(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    """The views of sql/, in order, on a sandboxed connection."""
     for name in SQL_FILES:
-        con.execute((package.root / "sql" / name).read_text(encoding="utf-8"))
+        con.execute(package.read_text(package.sql_path(name)))
+
+
+def connect(package: Package, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """An in-memory, sandboxed connection with every table and every view of the package."""
+    con = sandboxed()
+    load_frames(con, package, tables)
+    run_package_sql(con, package)
     return con
 
 
 def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
     """relation_results as a frame indexed by relation_id, or the error text when the SQL cannot run."""
     try:
-        con = connect(ctx.package)
+        con = connect(ctx.package, ctx.tables)
         try:
             frame = con.execute("SELECT relation_id, lhs, rhs, holds FROM relation_results").df()
         finally:

@@ -1,4 +1,7 @@
-"""Where the package lives and what it declares: one place that knows the layout."""
+"""Where the package lives and what it declares: one place that knows the layout.
+
+Every path the descriptor names goes through `files`: inside the root, a regular file, bounded in size.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,6 +9,8 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from . import files
 
 DESCRIPTOR = "datapackage.json"
 
@@ -19,8 +24,21 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256_of(path: Path, rel: str | None = None) -> str:
+    return hashlib.sha256(files.read_bytes(path, rel or path.name)).hexdigest()
+
+
+def read_json(root: Path, rel: str, what: str) -> object:
+    """A JSON document of the package, parsed; a missing, unsafe, oversized or malformed one is UnusableInput."""
+    raw = files.read_bytes(files.regular_file(root, rel, what), rel, "json")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:
+        raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,7 @@ class Package:
 
     @cached_property
     def descriptor(self) -> dict:
-        return json.loads(self.descriptor_path.read_text(encoding="utf-8"))
+        return read_json(self.root, DESCRIPTOR, "the package descriptor")
 
     @property
     def resources(self) -> list[dict]:
@@ -54,10 +72,11 @@ class Package:
         return next(r for r in self.resources if r["name"] == name)
 
     def path_of(self, name: str) -> Path:
-        return self.root / self.resource(name)["path"]
+        """The resource's file, checked to be a regular file inside the package."""
+        return files.regular_file(self.root, self.resource(name)["path"], f"resource {name}")
 
     def schema_path(self, name: str) -> Path:
-        return self.root / self.resource(name)["schema"]
+        return files.regular_file(self.root, self.resource(name)["schema"], f"schema of resource {name}")
 
     @cached_property
     def _schemas(self) -> dict[str, dict]:
@@ -66,8 +85,20 @@ class Package:
     def schema(self, name: str) -> dict:
         """The table's Table Schema, parsed once per Package."""
         if name not in self._schemas:
-            self._schemas[name] = json.loads(self.schema_path(name).read_text(encoding="utf-8"))
+            self._schemas[name] = read_json(self.root, self.resource(name)["schema"], f"schema of resource {name}")
         return self._schemas[name]
+
+    def sql_path(self, name: str) -> Path:
+        """A file of sql/, checked like any resource."""
+        return files.regular_file(self.root, f"sql/{name}", "package SQL")
+
+    def read_text(self, path: Path) -> str:
+        """A checked file's text (UTF-8), bounded in size."""
+        try:
+            rel = path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = path.name
+        return files.read_bytes(path, rel).decode("utf-8")
 
     @property
     def seed_path(self) -> Path:
@@ -75,4 +106,4 @@ class Package:
 
     @cached_property
     def seed_text(self) -> str:
-        return self.seed_path.read_text(encoding="utf-8")
+        return self.read_text(self.seed_path)
