@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .package import Package, find_root
+from .problems import UnusableInput
 
 
 def _validate(args) -> int:
@@ -17,27 +18,38 @@ def _validate(args) -> int:
     return report.exit_code
 
 
+def _checked(root: Path) -> Package:
+    """The package, its descriptor checked to be safe to follow (names, paths inside the root, sql/ declared)."""
+    from .preflight import check_descriptor
+
+    package = Package(root)
+    check_descriptor(package)
+    return package
+
+
 def _stamp(args) -> int:
     from .stamp import stamp
 
-    changed = stamp(Package(args.root))
+    changed = stamp(_checked(args.root))
     print("stamped: " + (", ".join(changed) if changed else "nothing changed"))
     return 0
 
 
 def _sql(args) -> int:
+    from . import files
     from .duck import TABLES_SQL, tables_sql
+    from .preflight import SQL_FOLDER
 
-    package = Package(args.root)
-    (package.root / "sql" / TABLES_SQL).write_text(tables_sql(package), encoding="utf-8")
-    print(f"wrote sql/{TABLES_SQL}")
+    package = _checked(args.root)
+    files.write_atomic(package.root, f"{SQL_FOLDER}/{TABLES_SQL}", tables_sql(package).encode("utf-8"))
+    print(f"wrote {SQL_FOLDER}/{TABLES_SQL}")
     return 0
 
 
 def _readme(args) -> int:
     from .readme import update_readme
 
-    changed = update_readme(Package(args.root))
+    changed = update_readme(_checked(args.root))
     print("README.md " + ("updated" if changed else "already current"))
     return 0
 
@@ -56,8 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     args.root = (args.root or find_root()).resolve()
     try:
         return args.run(args)
+    except UnusableInput as err:  # a refusal names the file and the rule
+        from .render import unusable_lines
+
+        print("\n".join(unusable_lines(err.problem)), file=sys.stderr)
+        return 2
     except Exception as err:  # never a bare traceback: say what failed and where
-        print(f"error: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .package import Package
 from .problems import Problem, RuleResult
-from .tables import primary_key, row_id
+from .tables import TEXT_PATTERN, explain, primary_key, row_id
 
 NAME = "frictionless"
 RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
@@ -31,7 +31,7 @@ def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> Rul
         for error in task.errors:
             result.problems.append(Problem(
                 rule=f"{NAME}.{error.type}", file=task.place, row=_row_name(package, tables, task.name, getattr(error, "row_number", None)), column=getattr(error, "field_name", None),
-                expected=RESTAMP if error.type in ("hash-count", "byte-count") else error.description.rstrip("."),
+                expected=RESTAMP if error.type in ("hash-count", "byte-count") else explain(getattr(error, "note", "")) if TEXT_PATTERN in getattr(error, "note", "") else error.description.rstrip("."),
                 found=error.message, message=error.message))
     for error in report.errors:  # package-level: descriptor or schema problems
         result.problems.append(Problem(rule=f"{NAME}.{error.type}", file="datapackage.json", expected=error.description, found=error.message, message=error.message))

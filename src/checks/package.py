@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -32,13 +33,30 @@ def read_json(root: Path, rel: str, what: str) -> object:
     """A JSON document of the package, parsed; a missing, unsafe, oversized or malformed one is UnusableInput."""
     raw = files.read_bytes(files.regular_file(root, rel, what), rel, "json")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except _NotFinite as err:
+        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err}") from None
     except RecursionError:
         raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
+
+
+class _NotFinite(ValueError):
+    """A number JSON cannot hold (1e400, NaN, Infinity): refused on reading, so no command ever writes one."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _NotFinite(f"{text} is not a JSON number")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from pandera.errors import SchemaErrors
 from .problems import Problem, RuleResult
 from .rules import rules_for
 from .rules.base import Context, RowRule
-from .tables import pandera_schema, primary_key, row_id
+from .rules.cells import check_canonical_form
+from .tables import explain, pandera_schema, primary_key, row_id
 
 
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
@@ -60,5 +61,5 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
             column = None if pd.isna(failure["column"]) else str(failure["column"])
             columns.problems.append(Problem(
                 columns.rule, rel, row=row_id(df, key, index), column=column,
-                expected=check, found=str(failure["failure_case"]), message=f"{column or table} fails {check}"))
-    return [columns, *by_rule.values()]
+                expected=explain(check), found=str(failure["failure_case"]), message=f"{column or table} fails {explain(check)}"))
+    return [columns, *check_canonical_form(ctx, table), *by_rule.values()]

@@ -1,77 +1,133 @@
-"""Can the package be validated at all? Each failure here is unusable input (exit code 2).
+"""Can the package be validated at all, safely? Each failure here is unusable input (exit code 2).
 
-Errors: a missing descriptor, schema, table or seed; malformed JSON; a table that is not UTF-8, starts with a
-byte-order mark or uses CRLF line ends; a header that differs from its schema (extra, missing or reordered
-columns); a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor.
-Tolerated: a table without a final newline, needlessly quoted fields, and extra metadata properties in the
-descriptor or schemas (frictionless still checks the declared hashes).
+Refused before anything else reads a file: a resource or schema path that is a URL, absolute, or leads outside the
+package (by `..` or a symlink); a path that is a directory, FIFO or device; a file over the size limit; a `profile`
+that frictionless would fetch; resource or field names that are not plain snake_case; a file of sql/ that the
+descriptor does not declare (so that an edited view is a stale hash).
+Then: a missing descriptor, schema, table or seed; malformed JSON; a schema whose fields, types or keys cannot be
+read; a table that is not UTF-8, starts with a byte-order mark or uses CRLF line ends; a header that differs from
+its schema; a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor.
+Tolerated: a table without a final newline, needlessly quoted fields, and extra metadata properties.
 """
 from __future__ import annotations
 
 import csv
 import io
-import json
-from pathlib import Path
+import re
 
-from .package import DESCRIPTOR, Package, sha256_of
-from .problems import Problem, UnusableInput
+from . import files
+from .package import DESCRIPTOR, Package, read_json, sha256_of
+from .tables import DUCKDB_TYPES, primary_key
 
 SEED_PIN = "SHA256SUMS"
+SQL_FOLDER = "sql"
+#: Names that generated SQL and file names can carry safely (they are quoted as well).
+SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+#: Profiles frictionless knows without fetching anything.
+STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+
+_unusable = files.refuse
 
 
-def _unusable(rule: str, file: str, message: str, **where) -> UnusableInput:
-    return UnusableInput(Problem(rule=rule, file=file, message=message, **where))
-
-
-def _read_json(path: Path, root: Path) -> dict:
-    rel = str(path.relative_to(root))
-    if not path.is_file():
-        raise _unusable("input.missing_file", rel, f"{rel} does not exist")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as err:
-        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
-    except json.JSONDecodeError as err:
-        raise _unusable("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
-    if not isinstance(data, dict):
-        raise _unusable("input.malformed_json", rel, f"{rel} must hold a JSON object")
-    return data
-
-
-def _check_descriptor(package: Package) -> None:
-    descriptor = _read_json(package.descriptor_path, package.root)
+def check_descriptor(package: Package) -> None:
+    """The descriptor is safe to follow: every name plain, every path a regular file inside the package, sql/ declared."""
+    descriptor = package.descriptor
+    if not isinstance(descriptor, dict):
+        raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
+    _check_profile(descriptor, "the package")
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "datapackage.json has no resources list")
+    names = []
     for i, res in enumerate(resources):
-        if not isinstance(res, dict) or not all(isinstance(res.get(k), str) for k in ("name", "path")):
-            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource #{i} needs a name and a path")
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource #{i + 1} needs a name")
+        name = res["name"]
+        if not SAFE_NAME.fullmatch(name):
+            raise _unusable("input.unsafe_name", DESCRIPTOR, f"resource #{i + 1}: name {name!r} must be snake_case ([a-z][a-z0-9_]*, at most 63 characters)")
+        if name in names:
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource name {name!r} is declared twice")
+        names.append(name)
+        _check_profile(res, f"resource {name}")
+        if "path" not in res or "data" in res:
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
+        files.regular_file(package.root, res["path"], f"resource {name}")
+        if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
+            raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
         if res.get("type") == "table" and not isinstance(res.get("schema"), str):
-            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {res['name']} needs a schema path")
-    if "source_text" not in {r["name"] for r in resources}:
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
+        if "schema" in res:
+            if not isinstance(res["schema"], str):
+                raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name}: schema must be a path to a file of schemas/")
+            files.regular_file(package.root, res["schema"], f"schema of resource {name}")
+    if "source_text" not in names:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "resource source_text (the seed) is not declared")
+    _check_sql_declared(package)
 
 
-def _check_table_bytes(path: Path, rel: str) -> str:
-    if not path.is_file():
-        raise _unusable("input.missing_file", rel, f"{rel} does not exist")
-    raw = path.read_bytes()
+def _check_profile(holder: dict, what: str) -> None:
+    profile = holder.get("profile")
+    if profile is not None and profile not in STANDARD_PROFILES:
+        raise _unusable("input.unsafe_path", DESCRIPTOR, f"{what}: profile {profile!r} is not a standard profile name; "
+                        "a custom profile would be fetched, and validation is offline")
+
+
+def _check_sql_declared(package: Package) -> None:
+    """Every file of sql/ runs during validation, so each must be a declared, hashed resource."""
+    folder = package.root / SQL_FOLDER
+    if not folder.is_dir():
+        return
+    declared = {r["path"] for r in package.resources}
+    for path in sorted(folder.iterdir()):
+        rel = f"{SQL_FOLDER}/{path.name}"
+        if path.suffix == ".sql" and rel not in declared:
+            raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (type file, with its hash: python -m checks stamp) so that an edit to it shows")
+
+
+def _check_schema(schema: object, rel: str) -> None:
+    """A schema the stages can read: named, typed fields; a primary key and foreign keys that name them."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        raise _unusable("input.malformed_schema", rel, f"{rel} needs a non-empty fields list")
+    names = []
+    for i, field in enumerate(schema["fields"]):
+        name = field.get("name") if isinstance(field, dict) else None
+        if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field #{i + 1} needs a snake_case name ([a-z][a-z0-9_]*), found {name!r}")
+        kind = field.get("type", "string")
+        if kind not in DUCKDB_TYPES:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has type {kind!r}; this package uses {', '.join(DUCKDB_TYPES)}")
+        names.append(name)
+    key = schema.get("primaryKey", [])
+    if not all(isinstance(k, str) and k in names for k in ([key] if isinstance(key, str) else key if isinstance(key, list) else [None])):
+        raise _unusable("input.malformed_schema", rel, f"{rel}: primaryKey {key!r} must name fields of the schema")
+    for fk in schema.get("foreignKeys", []):
+        ok = isinstance(fk, dict) and isinstance(fk.get("reference"), dict)
+        fields = fk.get("fields") if ok else None
+        if not ok or not all(f in names for f in ([fields] if isinstance(fields, str) else fields or [None])):
+            raise _unusable("input.malformed_schema", rel, f"{rel}: foreign key {fk!r} must name fields of the schema and a reference")
+    primary_key(schema)
+
+
+def _check_table_bytes(path, rel: str) -> str:
+    raw = files.read_bytes(path, rel)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise _unusable("input.bom", rel, f"{rel} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):
+        raise _unusable("input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise _unusable("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
-    if b"\r" in raw:
-        line = raw[: raw.index(b"\r")].count(b"\n") + 1
-        raise _unusable("input.line_endings", rel, f"{rel} has CR (CRLF) line endings from line {line}; use LF", row=f"line {line}")
+    if b"\r\n" in raw:
+        line = raw[: raw.index(b"\r\n")].count(b"\n") + 1
+        raise _unusable("input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}")
     return text
 
 
 def _check_header(text: str, schema: dict, rel: str) -> None:
     header = next(csv.reader(io.StringIO(text)), [])
-    names = [f["name"] for f in schema.get("fields", [])]
+    names = [f["name"] for f in schema["fields"]]
     if header == names:
         return
     extra = [h for h in header if h not in names]
@@ -86,28 +142,44 @@ def _check_header(text: str, schema: dict, rel: str) -> None:
     raise _unusable("input.columns", rel, f"{rel}: {'; '.join(what)}", expected=",".join(names), found=",".join(header))
 
 
+def _seed_pins(package: Package, pin_rel: str) -> dict[str, str]:
+    """seeds/SHA256SUMS as name → sha256 (sha256sum's text and binary forms); a malformed line is unusable input."""
+    pin_file = package.root / pin_rel
+    if not pin_file.exists():
+        return {}
+    text = files.read_bytes(files.regular_file(package.root, pin_rel, "the seed's hash pin"), pin_rel).decode("utf-8", errors="replace")
+    pins = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line.strip())
+        if not match:
+            raise _unusable("input.malformed_pin", pin_rel, f"{pin_rel} line {number} is not '<sha256>  <file name>'", row=f"line {number}", found=line[:100])
+        pins[match.group(2)] = match.group(1)
+    return pins
+
+
 def _check_seed(package: Package) -> None:
     seed = package.resource("source_text")
-    path = package.root / seed["path"]
     rel = seed["path"]
-    if not path.is_file():
-        raise _unusable("input.missing_file", rel, f"{rel} (the source text) does not exist")
-    actual = sha256_of(path)
-    pin_file = path.parent / SEED_PIN
-    pins = dict(reversed(line.split(maxsplit=1)) for line in pin_file.read_text(encoding="utf-8").splitlines() if line.strip()) if pin_file.is_file() else {}
-    pinned = pins.get(path.name)
+    path = files.regular_file(package.root, rel, "resource source_text (the seed)")
+    actual = sha256_of(path, rel)
+    pin_rel = str((path.parent / SEED_PIN).relative_to(package.root.resolve()))
+    pinned = _seed_pins(package, pin_rel).get(path.name)
     declared = str(seed.get("hash", "")).removeprefix("sha256:")
-    for name, want in (("seeds/" + SEED_PIN, pinned), (DESCRIPTOR, declared)):
+    for name, want in ((pin_rel, pinned), (DESCRIPTOR, declared)):
         if want != actual:
             raise _unusable("input.seed_changed", rel, f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset depends on it)",
-                            expected=str(want), found=actual)
+                            expected=want or f"(no sha256 for {path.name} in {name})", found=actual)
 
 
 def preflight(package: Package) -> None:
-    """Raise UnusableInput for the first input that makes validation meaningless."""
-    _check_descriptor(package)
+    """Raise UnusableInput for the first input that makes validation unsafe or meaningless."""
+    check_descriptor(package)
     _check_seed(package)
     for res in package.tables:
-        schema = _read_json(package.root / res["schema"], package.root)
-        text = _check_table_bytes(package.root / res["path"], res["path"])
+        schema = read_json(package.root, res["schema"], f"schema of resource {res['name']}")
+        _check_schema(schema, res["schema"])
+        text = _check_table_bytes(package.path_of(res["name"]), res["path"])
         _check_header(text, schema, res["path"])
+

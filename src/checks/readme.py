@@ -1,9 +1,11 @@
 """The counts in README.md come from the data: this writes them between two markers, and a test keeps them current."""
 from __future__ import annotations
 
+from . import files
 from .package import Package
 from .tables import load_tables
 
+README = "README.md"
 START, END = "<!-- counts:start (python -m checks readme) -->", "<!-- counts:end -->"
 
 
@@ -29,17 +31,27 @@ def counts_block(package: Package) -> str:
 
 
 def current_readme(package: Package) -> str:
-    """README.md with its counts block regenerated."""
-    text = (package.root / "README.md").read_text(encoding="utf-8")
+    """README.md with its counts block regenerated; refuses a README whose markers are missing, repeated or reversed."""
+    text = package.read_text(files.regular_file(package.root, README, "the README"))
+    starts, ends = text.count(START), text.count(END)
+    if starts != 1 or ends != 1 or text.index(START) > text.index(END):
+        raise files.refuse("readme.markers", README, f"{README} needs exactly one {START} and then one {END} "
+                           f"(found {starts} start and {ends} end marker(s){', end before start' if starts == ends == 1 else ''}); nothing was written")
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     return head + counts_block(package) + tail
 
 
 def update_readme(package: Package) -> bool:
-    path = package.root / "README.md"
+    """Rewrite the counts from valid data only: counts of a broken package would be wrong."""
+    from .validate import validate
+
+    report = validate(package.root)
+    if report.exit_code:
+        raise files.refuse("readme.invalid_data", README, f"the package does not validate (exit {report.exit_code}: {', '.join(report.failed_rules())}); "
+                           "fix it first, README.md was not written")
     new = current_readme(package)
-    changed = new != path.read_text(encoding="utf-8")
+    changed = new != package.read_text(files.regular_file(package.root, README, "the README"))
     if changed:
-        path.write_text(new, encoding="utf-8")
+        files.write_atomic(package.root, README, new.encode("utf-8"))
     return changed

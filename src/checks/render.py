@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .problems import Problem, Report
 
 SHOWN_PER_RULE = 20
 VERDICTS = {0: "VALID", 1: "INVALID (exit 1: the data breaks a rule)", 2: "UNUSABLE INPUT (exit 2: the package cannot be validated)"}
+
+
+#: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: object) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _where(p: Problem) -> str:
@@ -15,33 +24,38 @@ def _where(p: Problem) -> str:
         parts.append(f"row {p.row}")
     if p.column:
         parts.append(f"column {p.column}")
-    return "  ".join(parts)
+    return shown("  ".join(parts))
 
 
 def _problem_lines(p: Problem) -> list[str]:
     lines = [f"  {_where(p)}  [{p.rule}]"]
     if p.message and not (p.expected or p.found):
-        lines.append(f"    {p.message}")
+        lines.append(f"    {shown(p.message)}")
     if p.expected:
-        lines.append(f"    expected: {p.expected}")
+        lines.append(f"    expected: {shown(p.expected)}")
     if p.found:
-        lines.append(f"    found:    {p.found}")
+        lines.append(f"    found:    {shown(p.found)}")
     return lines
+
+
+def unusable_lines(p: Problem) -> list[str]:
+    """The refusal of unusable input: rule, file (and line), why, expected against found."""
+    out = [f"UNUSABLE INPUT [{p.rule}] {shown(p.file)}" + (f" ({shown(p.row)})" if p.row else ""), f"  {shown(p.message)}"]
+    if p.expected or p.found:
+        out += [f"  expected: {shown(p.expected)}", f"  found:    {shown(p.found)}"]
+    return out
 
 
 def as_text(report: Report) -> str:
     out: list[str] = []
     if report.unusable is not None:
-        p = report.unusable
-        out += [f"UNUSABLE INPUT [{p.rule}] {p.file}" + (f" ({p.row})" if p.row else ""), f"  {p.message}"]
-        if p.expected or p.found:
-            out += [f"  expected: {p.expected}", f"  found:    {p.found}"]
+        out += unusable_lines(report.unusable)
         out.append(VERDICTS[2])
         return "\n".join(out) + "\n"
     for result in report.results:
         if result.passed:
             continue
-        out.append(f"FAIL {result.rule}: {result.description}")
+        out.append(f"FAIL {result.rule}: {shown(result.description)}")
         for p in result.problems[:SHOWN_PER_RULE]:
             out += _problem_lines(p)
         if len(result.problems) > SHOWN_PER_RULE:

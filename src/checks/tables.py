@@ -1,6 +1,9 @@
 """Tables typed by their Table Schemas: the one place where schemas/*.json become pandas, pandera and DuckDB types."""
 from __future__ import annotations
 
+import io
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.io.pandas_io import from_frictionless_schema
@@ -9,6 +12,26 @@ from .package import Package
 
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
 _BOOLEANS = {"true": True, "false": False}
+
+#: How each type is written in this package's CSVs, one spelling per value: no spaces, exponents, NaN or -0,
+#: integers within BIGINT. A cell written otherwise is read as missing and reported by `cells.canonical_form`.
+CANONICAL = {
+    "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    "number": re.compile(r"(?!-0(\.0+)?$)-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,15})?"),
+    "boolean": re.compile(r"true|false"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+}
+#: The pattern every free-text column carries in schemas/: no control characters (tab and newline allowed),
+#: and no leading = + - @, which a spreadsheet would run as a formula.
+TEXT_PATTERN = r"(?![=+\-@])[^\x00-\x08\x0b-\x1f\x7f-\x9f]*"
+
+
+TEXT_RULE = "text without control characters, not starting with = + - @ (a spreadsheet would run it as a formula)"
+
+
+def explain(check: str) -> str:
+    """A constraint as a reader understands it: the text pattern by what it means, others as written."""
+    return TEXT_RULE if TEXT_PATTERN in check else check
 
 
 def primary_key(schema: dict) -> list[str]:
@@ -24,7 +47,10 @@ def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
 
 
 def _typed(column: pd.Series, field_type: str) -> pd.Series:
-    """Parse CSV text by field type; unparseable cells become missing (frictionless reports them as type errors)."""
+    """Parse CSV text by field type; cells not in canonical form become missing (and are reported)."""
+    canonical = CANONICAL.get(field_type)
+    if canonical is not None:
+        column = column.where(column.isna() | column.str.fullmatch(canonical.pattern).fillna(False).astype(bool))
     if field_type == "integer":
         return pd.to_numeric(column, errors="coerce").astype("Int64")
     if field_type == "number":
@@ -35,11 +61,21 @@ def _typed(column: pd.Series, field_type: str) -> pd.Series:
 
 
 def load_table(package: Package, name: str) -> pd.DataFrame:
-    """Read one CSV as text, then type each column as its schema says."""
+    """Read one CSV as text (bounded, inside the package), then type each column as its schema says.
+
+    `attrs["noncanonical"]` lists (row index, column, cell) of typed cells not written in canonical form.
+    """
     schema = package.schema(name)
-    raw = pd.read_csv(package.path_of(name), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    text = package.read_text(package.path_of(name))
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c")
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
-    return pd.DataFrame({col: _typed(raw[col], types.get(col, "string")) for col in raw.columns})
+    typed = pd.DataFrame({col: _typed(raw[col], types.get(col, "string")) for col in raw.columns})
+    typed.attrs["noncanonical"] = [
+        (index, col, raw.at[index, col])
+        for col in raw.columns if types.get(col, "string") in CANONICAL
+        for index in raw.index[raw[col].notna() & typed[col].isna()]
+    ]
+    return typed
 
 
 def load_tables(package: Package) -> dict[str, pd.DataFrame]:

@@ -1,13 +1,17 @@
-"""One command, every rule, in order: preflight, frictionless, pandera (columns and row rules), coverage."""
+"""One command, every rule, in order: preflight, frictionless, pandera (columns and row rules), coverage.
+
+Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .frictionless_stage import check_frictionless
-from .package import Package
+from .package import DESCRIPTOR, Package
 from .pandera_stage import check_table
 from .preflight import preflight
-from .problems import Problem, Report, UnusableInput
+from .problems import Problem, Report, RuleResult, UnusableInput
 from .rules.base import Context
 from .rules.coverage import check_coverage
 from .tables import load_table
@@ -16,15 +20,32 @@ from .tables import load_table
 def load_context(root: Path) -> Context:
     """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
     package = Package(root)
-    preflight(package)
+    try:
+        preflight(package)
+    except UnusableInput:
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever the descriptor holds, name it instead of crashing
+        raise UnusableInput(Problem("input.unreadable", DESCRIPTOR, message=f"the package cannot be read: {type(err).__name__}: {err}")) from None
     tables = {}
     for name in package.table_names:
+        path = package.resource(name)["path"]
         try:
             tables[name] = load_table(package, name)
-        except (ValueError, KeyError) as err:  # pandas cannot parse the CSV (a ragged row, say)
-            path = package.resource(name)["path"]
-            raise UnusableInput(Problem("input.csv_parse", path, message=f"{path} cannot be read as CSV: {err}".strip())) from None
+        except UnusableInput:
+            raise
+        except Exception as err:  # noqa: BLE001 - pandas cannot parse the CSV (a ragged row, say)
+            raise UnusableInput(Problem("input.csv_parse", path, message=f"{path} cannot be read as CSV: {type(err).__name__}: {err}".strip())) from None
     return Context(package, tables)
+
+
+def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[RuleResult]:
+    """Run a stage; an exception it raises becomes one failed result naming the stage and the file."""
+    try:
+        return run()
+    except Exception as err:  # noqa: BLE001 - reported, not raised
+        problem = Problem(f"{name}.crashed", file, expected=f"the {name} stage to run", found=f"{type(err).__name__}: {err}",
+                          message=f"the {name} stage could not run on {file}")
+        return [RuleResult(f"{name}.crashed", f"the {name} stage runs to the end", problems=[problem])]
 
 
 def validate(root: Path) -> Report:
@@ -34,8 +55,9 @@ def validate(root: Path) -> Report:
     except UnusableInput as err:
         report.unusable = err.problem
         return report
-    report.results.append(check_frictionless(ctx.package, ctx.tables))
+    report.results += _guarded("frictionless", DESCRIPTOR, lambda: [check_frictionless(ctx.package, ctx.tables)])
     for table in ctx.package.table_names:
-        report.results.extend(check_table(ctx, table))
-    report.results.append(check_coverage(ctx))
+        report.results += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
+    seed = ctx.package.resource("source_text")["path"]
+    report.results += _guarded("coverage", seed, lambda: [check_coverage(ctx)])
     return report

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -10,6 +11,8 @@ from ..numerals import ARABIC, arabic_numerals, parse_numeral, qualifier_of
 from .base import Context, RowRule, present
 
 ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
+YEAR_MONTH = re.compile(r"(20[0-9]{2})(1[0-2]|[1-9])")
+WRITTEN_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
 
 
 def _readings_of(ctx: Context, figure_id: str, aspect: str) -> list[pd.Series]:
@@ -48,8 +51,11 @@ def _value_matches_numeral(row, ctx):
         return None
     numeral = row["numeral"]
     if present(row["date_value"]):
-        year, month = row["date_value"][:4], int(row["date_value"][5:7])
-        return numeral == f"{year}{month}", numeral, f"{row['date_value']} (written {year}{month})"
+        match = YEAR_MONTH.fullmatch(numeral)
+        if not match:
+            return False, f"a numeral that writes a year and a month (as 20178 does), for date_value {row['date_value']}", numeral
+        expected = f"{match.group(1)}-{int(match.group(2)):02d}"
+        return row["date_value"] == expected, f"{expected} (the year and month that {numeral} writes; no day is written)", row["date_value"]
     if not present(row["value"]):
         return None
     written = parse_numeral(numeral)
@@ -100,6 +106,37 @@ def _period_order(row, ctx):
     return row["period_start"] <= row["period_end"], "period_start ≤ period_end", f"{row['period_start']} .. {row['period_end']}"
 
 
+def _period_matches_text(row, ctx):
+    """A period needs words, and a year the words write bounds the period (a reading of 今年 or 目前 writes none)."""
+    bounds = [row[c] for c in ("period_start", "period_end") if present(row[c])]
+    if not bounds or row["stated"] is not True:  # a derived figure's period comes with its formula
+        return None
+    if not present(row["period_text"]):
+        return False, "period_text: the words that give the period", "(empty)"
+    years = [int(y) for y in WRITTEN_YEAR.findall(row["period_text"])]
+    if not years:
+        return None
+    found = {str(b)[:4] for b in bounds}
+    ok = all(min(years) <= int(y) <= max(years) for y in found)
+    shown = "–".join(str(y) for y in sorted({min(years), max(years)}))
+    return ok, f"period within {shown}, the year(s) {row['period_text']!r} writes", f"{row['period_start'] or '…'} .. {row['period_end'] or '…'}"
+
+
+def _no_value_under_unrecoverable(row, ctx):
+    """A figure whose words an unrecoverable reading covers has no value, and names that reading."""
+    if not (present(row["char_start"]) and present(row["char_end"])):
+        return None
+    readings = ctx.tables["readings"]
+    lost = readings[(readings["status"] == "unrecoverable") & (readings["char_start"] < row["char_end"]) & (readings["char_end"] > row["char_start"])]
+    if lost.empty:
+        return None
+    linked = {r["reading_id"] for r in _readings_of(ctx, row["figure_id"], "value")}
+    missing = sorted(set(lost["reading_id"]) - linked)
+    ok = not present(row["value"]) and not missing
+    return ok, f"no value, and a link (aspect value) to {', '.join(lost['reading_id'])}", (
+        f"value {row['value']}" if present(row["value"]) else "no value") + (f"; not linked: {', '.join(missing)}" if missing else "")
+
+
 def _value_or_reading(row, ctx):
     """A value is missing only for a date figure or where an unrecoverable reading says why, and only then."""
     unrecoverable = [r for r in _readings_of(ctx, row["figure_id"], "value") if r["status"] == "unrecoverable"]
@@ -125,6 +162,8 @@ RULES = [
     RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator),
     RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote),
     RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
+    RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text),
+    RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable),
     RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading),
     RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading),
 ]

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from .base import Context, RowRule, present
 
 ITEM_SEPARATOR = " | "
+ARABIC_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 #: Roles each kind needs: role → (fewest, most) terms; None means no upper bound.
 ROLES = {
@@ -42,19 +44,36 @@ def _items(relation: pd.Series) -> list[str]:
 
 
 def evaluate(ctx: Context) -> pd.DataFrame:
-    """Each relation's two sides and whether it holds (NA when it cannot be evaluated), indexed by relation_id."""
-    figures = ctx.tables["figures"].set_index("figure_id")
+    """Each relation's two sides and whether it holds (NA when it cannot be evaluated), indexed by relation_id.
+
+    Relations are evaluated one by one, so a bad figure fails only its own relations, naming it.
+    """
+    figures = ctx.tables["figures"]
+    ids = figures["figure_id"]
+    repeated = set(ids[ids.duplicated()].dropna())
+    base = dict(zip(ids, figures["base_value"]))
     terms = ctx.tables["relation_terms"]
     rows = {}
     for _, rel in ctx.tables["relations"].iterrows():
         mine = terms[terms["relation_id"] == rel["relation_id"]]
-        counts = mine["role"].value_counts().to_dict()
-        values: dict[str, list[float]] = {}
-        for _, term in mine.iterrows():
-            value = figures["base_value"].get(term["figure_id"], float("nan"))
-            values.setdefault(term["role"], []).append(float(value))
-        rows[rel["relation_id"]] = _sides(rel, counts, values)
+        try:
+            rows[rel["relation_id"]] = _evaluate_one(rel, mine, base, repeated)
+        except Exception as err:  # noqa: BLE001 - one relation's failure, named, not every relation's
+            rows[rel["relation_id"]] = (math.nan, math.nan, pd.NA, f"cannot evaluate: {type(err).__name__}: {err}")
     return pd.DataFrame.from_dict(rows, orient="index", columns=["lhs", "rhs", "holds", "why"])
+
+
+def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set):
+    counts = terms["role"].value_counts().to_dict()
+    values: dict[str, list[float]] = {}
+    for figure_id, role in zip(terms["figure_id"], terms["role"]):
+        if figure_id in repeated:
+            return math.nan, math.nan, pd.NA, f"figure {figure_id} appears more than once in figures"
+        value = base.get(figure_id, math.nan)
+        if pd.isna(value):
+            return math.nan, math.nan, pd.NA, f"figure {figure_id} has no base_value (missing, unrecoverable or not a number)"
+        values.setdefault(role, []).append(float(value))
+    return _sides(rel, counts, values)
 
 
 def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
@@ -62,8 +81,6 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
     misfit = _roles_fit(kind, counts)
     if misfit:
         return math.nan, math.nan, pd.NA, misfit
-    if any(math.isnan(v) for vs in values.values() for v in vs):
-        return math.nan, math.nan, pd.NA, "a term has no base_value (missing or unrecoverable figure)"
     one = {role: vs[0] for role, vs in values.items()}
     if kind == "sum":
         lhs, rhs = sum(values["part"]), one["total"]
@@ -79,6 +96,8 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
         return lhs, rhs, abs(lhs - rhs) <= tol, "later − earlier = increase"
     if kind == "percent_change":
         earlier = one["earlier"]
+        if earlier == 0:
+            return math.nan, math.nan, pd.NA, "the earlier value is 0: no percentage change"
         lhs = (one["later"] - earlier) / earlier * 100
         rhs = -one["fall"] if "fall" in one else one["rise"]
         return lhs, rhs, abs(lhs - rhs) <= tol and float(earlier).is_integer(), "(later − earlier) / earlier × 100 = change, earlier a whole number"
@@ -111,10 +130,38 @@ def _as_declared(row, ctx: Context):
     return bool(computed) == bool(row["holds"]), f"holds = {str(row['holds']).lower()} ({result['why']})", f"{result['lhs']:.10g} against {result['rhs']:.10g}: holds = {str(bool(computed)).lower()}"
 
 
+def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
+    """The largest tolerance a relation may declare, and why: rounding of what is stated, never more."""
+    kind = row["kind"]
+    if kind == "count_of_items":
+        return 0.0, "0: items are counted exactly"
+    if kind == "percent_change":
+        terms = ctx.tables["relation_terms"]
+        changes = terms.loc[(terms["relation_id"] == row["relation_id"]) & terms["role"].isin(["fall", "rise"]), "figure_id"]
+        figure = ctx.rows_by_id("figures").get(changes.iloc[0]) if len(changes) else None
+        numeral = figure["numeral"] if figure is not None and present(figure["numeral"]) else ""
+        decimals = len(numeral.partition(".")[2]) if ARABIC_DECIMAL.fullmatch(numeral) else 0
+        return 0.5 * 10.0 ** -decimals, f"half the last digit of the stated {numeral or 'change'} (percentage points)"
+    rhs = ctx.memo("relations", evaluate).loc[row["relation_id"], "rhs"]
+    if pd.isna(rhs):
+        return 0.0, "0: the relation cannot be evaluated"
+    return 0.01 * abs(float(rhs)), f"1 % of {float(rhs):.10g}"
+
+
+def _tolerance_within_bound(row, ctx: Context):
+    if not present(row["tolerance"]) or row["kind"] not in ROLES:
+        return None
+    bound, why = _tolerance_bound(row, ctx)
+    tolerance = float(row["tolerance"])
+    return 0 <= tolerance <= bound * (1 + 1e-12), f"0 ≤ tolerance ≤ {bound:.10g} ({why})", f"{tolerance:.10g}"
+
+
 def _sql_agrees(row, ctx: Context):
     from ..duck import evaluate_relations_sql  # DuckDB only when this rule runs
 
     python = ctx.memo("relations", evaluate).loc[row["relation_id"]]
+    if python["holds"] is pd.NA:
+        return None  # evaluate_as_declared already names why this relation cannot be evaluated
     sql = ctx.memo("relations_sql", evaluate_relations_sql)
     if isinstance(sql, str):
         return False, "the SQL view relation_results runs", sql
@@ -131,6 +178,7 @@ def _sql_agrees(row, ctx: Context):
 RULES = [
     RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind),
     RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote),
+    RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)", _tolerance_within_bound),
     RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared),
     RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees),
 ]
