@@ -17,6 +17,7 @@ import re
 
 from . import files
 from .package import DESCRIPTOR, Package, read_json, sha256_of
+from .rules import REQUIRED_TABLES
 from .tables import DUCKDB_TYPES, primary_key
 
 SEED_PIN = "SHA256SUMS"
@@ -62,6 +63,10 @@ def check_descriptor(package: Package) -> None:
             files.regular_file(package.root, res["schema"], f"schema of resource {name}")
     if "source_text" not in names:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "resource source_text (the seed) is not declared")
+    tables = {r["name"] for r in resources if r.get("type") == "table"}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise _unusable("input.missing_resource", DESCRIPTOR, f"the rules need table resource(s) {', '.join(missing)} (declared with \"type\": \"table\")")
     _check_sql_declared(package)
 
 

@@ -5,6 +5,9 @@ from .relations import RULES as RELATIONS
 
 ROW_RULES = [*ANCHORING, *FIGURES, *RELATIONS]
 
+#: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
+REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms")
+
 
 def rules_for(table: str):
     return [rule for rule in ROW_RULES if rule.table == table]
