@@ -44,6 +44,7 @@ def test_descriptor_passes_the_official_profile(version):
 # Breakages each profile must see, so that a pass above means something: (versions, how to break a copy).
 BREAKAGES = {
     "resource without name": (VERSIONS, lambda d: resource(d, "figures").pop("name")),
+    "licence name that is not an identifier": (VERSIONS, lambda d: resource(d, "source_text")["licenses"][0].update(name="all rights reserved")),
     "dialect with a non-boolean header": (VERSIONS, lambda d: resource(d, "figures")["dialect"].update(header="yes")),
     "non-table resource typed file": (("2.0",), lambda d: resource(d, "source_text").update(type="file")),
 }
@@ -71,6 +72,12 @@ def test_every_table_declares_its_csv_dialect():
     """Readers that sniff the dialect guess wrong on long quoted text (the JS reader took a space for the delimiter)."""
     tables = [r for r in descriptor()["resources"] if r.get("type") == "table"]
     assert tables and all(r.get("dialect") == CSV_DIALECT for r in tables), [r["name"] for r in tables if r.get("dialect") != CSV_DIALECT]
+
+
+def test_source_text_does_not_inherit_the_data_licence():
+    data = descriptor()
+    own = resource(data, "source_text").get("licenses", [])
+    assert own and {lic.get("name") for lic in own}.isdisjoint({lic.get("name") for lic in data["licenses"]})
 
 
 def test_frictionless_still_hashes_the_untyped_seed(copy):
