@@ -1,20 +1,22 @@
 """The descriptor as other readers see it: the official Data Package v1 and v2 profiles, and frictionless's typing.
 
-The profiles are the JSON Schemas shipped inside dplib-py, read from its files: dplib's own profile loader
-fetches them over the network.
+The profiles are the official JSON Schemas, vendored from dplib-py under tests/profiles/ (see its README):
+dplib's own loader fetches them over the network.
 """
 from __future__ import annotations
 
 import json
 from copy import deepcopy
-from importlib.resources import files
+from pathlib import Path
 
 import frictionless
+import jsonschema
 import pytest
 
 from conftest import ROOT
 
 VERSIONS = ("1.0", "2.0")
+PROFILES = Path(__file__).parent / "profiles"
 CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}
 
 
@@ -24,9 +26,7 @@ def descriptor() -> dict:
 
 def profile_errors(version: str, data: dict) -> list[str]:
     """Where and why `data` breaks the official Data Package profile of `version`."""
-    jsonschema = pytest.importorskip("jsonschema")
-    pytest.importorskip("dplib")  # until it is in the lock; only the profile tests need it
-    schema = json.loads(files("dplib").joinpath("profiles", version, "datapackage.json").read_text(encoding="utf-8"))
+    schema = json.loads((PROFILES / version / "datapackage.json").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 

@@ -86,7 +86,7 @@ def _check_sql_declared(package: Package) -> None:
     for path in sorted(folder.iterdir()):
         rel = f"{SQL_FOLDER}/{path.name}"
         if path.suffix == ".sql" and rel not in declared:
-            raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (type file, with its hash: python -m checks stamp) so that an edit to it shows")
+            raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows")
 
 
 def _check_schema(schema: object, rel: str) -> None:
