@@ -3,13 +3,14 @@
 CREATE OR REPLACE VIEW figures_labelled AS
 SELECT
     f.figure_id, f.stated, s.section_id, s.heading_en AS section_en, s.heading_zh AS section_zh,
-    i.label_en AS indicator_en, i.label_zh AS indicator_zh, i.topic,
+    i.label_en AS indicator_en, i.label_zh AS indicator_zh, i.topic, i.concept_id, c.label_en AS concept_en, c.label_zh AS concept_zh,
     f.quote, f.char_start, f.char_end,
-    f.value, f.date_value, f.unit, u.label_en AS unit_en, f.base_value, f.base_unit, f.qualifier,
+    f.value, f.date_value, f.unit, u.label_en AS unit_en, f.base_value, f.base_unit, f.qualifier, f.measure, f.per,
     f.period_start, f.period_end, f.period_text, f.scope_zh, f.scope_en, f.formula, f.note
 FROM figures AS f
 JOIN sections AS s USING (section_id)
 JOIN indicators AS i USING (indicator_id)
+JOIN concepts AS c USING (concept_id)
 LEFT JOIN units AS u USING (unit)
 ORDER BY f.figure_id;
 

@@ -78,6 +78,14 @@ FAULTS = {
     "missing column": (_drop_column, 2, "input.columns"),
     "ragged row": (lambda r: _replace_in(r, "data/units.csv", "个,measure word (items),1", "个,measure word (items),1,x"), 2, "input.csv_parse"),
     "missing table": (lambda r: (r / "data/units.csv").unlink(), 2, "input.missing_file"),
+    "running total not cumulative": (lambda r: edit(r, "figures", "F070", measure="stock"), 1, "figures.measure_fits"),
+    "rate without its denominator": (lambda r: edit(r, "figures", "F073", per=""), 1, "figures.measure_fits"),
+    "increase not a change": (lambda r: edit(r, "figures", "F030", measure="flow"), 1, "figures.measure_fits"),
+    "date figure not a date": (lambda r: edit(r, "figures", "F001", measure="stock"), 1, "figures.measure_fits"),
+    "denominator on a stock": (lambda r: edit(r, "figures", "F002", per="village"), 1, "figures.measure_fits"),
+    "threshold without its qualifier": (lambda r: edit(r, "figures", "F002", measure="threshold"), 1, "figures.measure_fits"),
+    "measure outside the vocabulary": (lambda r: edit(r, "figures", "F002", measure="level"), 1, "frictionless.constraint-error"),
+    "dangling concept": (lambda r: edit(r, "indicators", "administrative_villages", concept_id="towns"), 1, "frictionless.foreign-key"),
     "missing seed": (lambda r: (r / "seeds/wuqing_2020_paired_assistance_summary.txt").unlink(), 2, "input.missing_file"),
 }
 

@@ -84,3 +84,8 @@ def _text(value: object) -> str:
 def present(value: object) -> bool:
     """True for a filled cell (not NA, not empty text)."""
     return not (value is None or (not isinstance(value, str) and pd.isna(value)) or value == "")
+
+
+def is_true(value: object) -> bool:
+    """True for a boolean cell that is true (not NA, not false)."""
+    return present(value) and bool(value)

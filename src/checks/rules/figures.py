@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..numerals import ARABIC, arabic_numerals, parse_numeral, qualifier_of
-from .base import Context, RowRule, present
+from .base import Context, RowRule, is_true, present
 
 ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
 YEAR_MONTH = re.compile(r"(20[0-9]{2})(1[0-2]|[1-9])")
@@ -66,7 +66,7 @@ def _value_matches_numeral(row, ctx):
 
 def _base_value_conversion(row, ctx):
     indicator = ctx.rows_by_id("indicators").get(row["indicator_id"])
-    no_base = not present(row["value"]) or (indicator is not None and indicator["base_unit"] == "unknown")
+    no_base = not present(row["value"]) or (indicator is not None and not present(indicator["base_unit"]))
     if no_base:  # nothing to convert, or no base unit to convert to
         return None if not present(row["base_value"]) else (False, "(empty): no value or no known base unit", row["base_value"])
     unit = row["unit"]
@@ -88,7 +88,7 @@ def _base_unit_matches_indicator(row, ctx):
     if indicator is None:
         return None  # a dangling indicator is the foreign-key rule's to report
     want = indicator["base_unit"]
-    if want == "unknown":
+    if not present(want):
         return not present(row["base_unit"]), "(empty): the indicator's unit is unknown", row["base_unit"]
     return row["base_unit"] == want, want, row["base_unit"]
 
@@ -109,7 +109,7 @@ def _period_order(row, ctx):
 def _period_matches_text(row, ctx):
     """A period needs words, and a year the words write bounds the period (a reading of 今年 or 目前 writes none)."""
     bounds = [row[c] for c in ("period_start", "period_end") if present(row[c])]
-    if not bounds or row["stated"] is not True:  # a derived figure's period comes with its formula
+    if not bounds or not is_true(row["stated"]):  # a derived figure's period comes with its formula
         return None
     if not present(row["period_text"]):
         return False, "period_text: the words that give the period", "(empty)"
