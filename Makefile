@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# cffconvert pins jsonschema < 4, which frictionless cannot share: it gets a small environment of its own.
+CFF_VENV  := .venv-cff
+CFF_STAMP := $(CFF_VENV)/.installed
 
 .PHONY: all setup validate test lock clean
 
@@ -19,7 +22,12 @@ $(STAMP): requirements.lock pyproject.toml
 validate: $(STAMP)
 	$(PY) -m checks validate
 
-test: $(STAMP)
+$(CFF_STAMP): tools/cffconvert.lock
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r tools/cffconvert.lock
+	touch $(CFF_STAMP)
+
+test: $(STAMP) $(CFF_STAMP)
 	$(PY) -m pytest
 
 # Re-pin every dependency (needs pip-tools and the package index; not part of the build).
@@ -29,4 +37,4 @@ lock:
 	  --no-emit-index-url --no-emit-find-links --strip-extras -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(CFF_VENV) dist build src/*.egg-info .pytest_cache

@@ -54,6 +54,16 @@ def _readme(args) -> int:
     return 0
 
 
+def _docs(args) -> int:
+    from . import files
+    from .dictionary import DICTIONARY, render
+
+    package = _checked(args.root)
+    files.write_atomic(package.root, DICTIONARY, render(package).encode("utf-8"))
+    print(f"wrote {DICTIONARY}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the one holding datapackage.json, from here up)")
@@ -63,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     validate.set_defaults(run=_validate)
     commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
     commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
+    commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()

@@ -1,49 +1,85 @@
-"""The counts in README.md come from the data: this writes them between two markers, and a test keeps them current."""
+"""The generated blocks of README.md (counts, known problems of the source) come from the data.
+
+`python -m checks readme` rewrites each block between its two markers; a test keeps them current. It refuses,
+writing nothing, when a block's markers are missing, repeated or reversed, or when the package does not validate.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
 
 from . import files
 from .package import Package
 from .tables import load_tables
 
 README = "README.md"
-START, END = "<!-- counts:start (python -m checks readme) -->", "<!-- counts:end -->"
 
 
-def counts_block(package: Package) -> str:
-    t = load_tables(package)
+def markers(tag: str) -> tuple[str, str]:
+    return f"<!-- {tag}:start (python -m checks readme) -->", f"<!-- {tag}:end -->"
+
+
+START, END = markers("counts")
+
+
+def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
     figures, readings = t["figures"], t["readings"]
     stated = int(figures["stated"].sum())
-    lines = [
-        START,
+    return [
         "| what | count |",
         "|---|---|",
         f"| tables (CSV, each with a Table Schema) | {len(package.tables)} |",
         f"| figures stated in the report | {stated} |",
         f"| … of which unrecoverable (value left empty, reason given) | {int((figures['stated'] & figures['value'].isna() & figures['date_value'].isna()).sum())} |",
         f"| derived figures (implied, not stated; with formula) | {len(figures) - stated} |",
-        f"| indicators in the codebook | {len(t['indicators'])} |",
+        f"| indicators in the codebook (grouped into {len(t['concepts'])} concepts) | {len(t['indicators'])} |",
         f"| readings of damaged or ambiguous text | {len(readings)} ({', '.join(f'{n} {s}' for s, n in readings['status'].value_counts().sort_index().items())}) |",
         f"| numerals that are not figures, with reasons | {len(t['non_figures'])} |",
         f"| declared relations (sum, difference, percent change, …) | {len(t['relations'])} |",
-        END,
     ]
-    return "\n".join(lines)
+
+
+def _first_sentence(text: str) -> str:
+    for stop in (". ", "。"):
+        head, found, _ = text.partition(stop)
+        if found:
+            return head + stop.strip()
+    return text
+
+
+def problems_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
+    """One line per reading: what is written, what is read, its kind and status, the figures it touches, why."""
+    links = t["figure_readings"].groupby("reading_id")["figure_id"].agg(lambda ids: ", ".join(sorted(set(ids))))
+    lines = []
+    for _, r in t["readings"].iterrows():
+        adopted = f" → `{r['adopted']}`" if isinstance(r["adopted"], str) and r["adopted"] else ""
+        figures = f"; figures {links[r['reading_id']]}" if r["reading_id"] in links.index else ""
+        lines.append(f"* **{r['reading_id']}** `{r['written']}`{adopted} ({r['kind'].replace('_', ' ')}, {r['status']}{figures}): {_first_sentence(r['reason'])}")
+    return lines
+
+
+BLOCKS: dict[str, Callable[[dict, Package], list[str]]] = {"counts": counts_block, "problems": problems_block}
 
 
 def current_readme(package: Package) -> str:
-    """README.md with its counts block regenerated; refuses a README whose markers are missing, repeated or reversed."""
+    """README.md with every generated block regenerated; refuses a README whose markers are broken."""
     text = package.read_text(files.regular_file(package.root, README, "the README"))
-    starts, ends = text.count(START), text.count(END)
-    if starts != 1 or ends != 1 or text.index(START) > text.index(END):
-        raise files.refuse("readme.markers", README, f"{README} needs exactly one {START} and then one {END} "
-                           f"(found {starts} start and {ends} end marker(s){', end before start' if starts == ends == 1 else ''}); nothing was written")
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return head + counts_block(package) + tail
+    tables = load_tables(package)
+    for tag, render in BLOCKS.items():
+        start, end = markers(tag)
+        starts, ends = text.count(start), text.count(end)
+        if starts != 1 or ends != 1 or text.index(start) > text.index(end):
+            raise files.refuse("readme.markers", README, f"{README} needs exactly one {start} and then one {end} "
+                               f"(found {starts} start and {ends} end marker(s){', end before start' if starts == ends == 1 else ''}); nothing was written")
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = head + "\n".join([start, *render(tables, package), end]) + tail
+    return text
 
 
 def update_readme(package: Package) -> bool:
-    """Rewrite the counts from valid data only: counts of a broken package would be wrong."""
+    """Rewrite the blocks from valid data only: counts of a broken package would be wrong."""
     from .validate import validate
 
     report = validate(package.root)
