@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
 
-.PHONY: all setup validate test lock clean
+.PHONY: all setup validate test lock clean charts
 
 all: validate
 
@@ -29,6 +29,10 @@ $(CFF_STAMP): tools/cffconvert.lock
 
 test: $(STAMP) $(CFF_STAMP)
 	$(PY) -m pytest
+
+# Regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json (needs a CJK font: fonts-noto-cjk).
+charts: $(STAMP)
+	$(PY) -m checks charts
 
 # Re-pin every dependency (needs pip-tools and the package index; not part of the build).
 lock:

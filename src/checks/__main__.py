@@ -64,6 +64,16 @@ def _docs(args) -> int:
     return 0
 
 
+def _charts(args) -> int:
+    from .charts import render, store_views
+
+    package = _checked(args.root)
+    stored = store_views(package)
+    written = render(Package(package.root))
+    print("views in datapackage.json " + ("updated" if stored else "already current") + "; wrote " + ", ".join(written))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the one holding datapackage.json, from here up)")
@@ -74,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
     commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
     commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
+    commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()
