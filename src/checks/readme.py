@@ -11,7 +11,7 @@ START, END = "<!-- counts:start (python -m checks readme) -->", "<!-- counts:end
 
 def counts_block(package: Package) -> str:
     t = load_tables(package)
-    figures, readings = t["figures"], t["readings"]
+    figures, readings, corroborations = t["figures"], t["readings"], t["corroborations"]
     stated = int(figures["stated"].sum())
     lines = [
         START,
@@ -24,10 +24,17 @@ def counts_block(package: Package) -> str:
         f"| indicators in the codebook | {len(t['indicators'])} |",
         f"| readings of damaged or ambiguous text | {len(readings)} ({', '.join(f'{n} {s}' for s, n in readings['status'].value_counts().sort_index().items())}) |",
         f"| numerals that are not figures, with reasons | {len(t['non_figures'])} |",
-        f"| declared relations (sum, difference, percent change, …) | {len(t['relations'])} |",
+        f"| declared relations (sum, product, difference, percent change, …) | {len(t['relations'])} |",
+        f"| figures corroborated by another source | {corroborations['figure_id'].nunique()} ({len(corroborations)} corroborations from {corroborations['source_id'].nunique()} sources; {_verdicts(corroborations)}) |",
         END,
     ]
     return "\n".join(lines)
+
+
+def _verdicts(corroborations) -> str:
+    """How many corroborations have each verdict, in a fixed order."""
+    counts = corroborations["verdict"].value_counts()
+    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in ("agrees", "differs", "refines"))
 
 
 def current_readme(package: Package) -> str:
