@@ -20,8 +20,10 @@ sides AS (
         count(*) FILTER (WHERE role = 'fall')     AS n_fall,
         count(*) FILTER (WHERE role = 'rise')     AS n_rise,
         count(*) FILTER (WHERE role = 'count')    AS n_count,
+        count(*) FILTER (WHERE role = 'factor')   AS n_factor,
         count(*) = count(base_value)              AS all_valued,
         sum(base_value) FILTER (WHERE role = 'part')     AS parts,
+        product(base_value) FILTER (WHERE role = 'factor') AS factors,
         max(base_value) FILTER (WHERE role = 'total')    AS total,
         max(base_value) FILTER (WHERE role = 'whole')    AS whole,
         min(base_value) FILTER (WHERE role = 'member')   AS member_min,
@@ -41,6 +43,7 @@ fitted AS (
         s.*,
         coalesce(CASE r.kind
             WHEN 'sum'            THEN n_part >= 2 AND n_total = 1 AND n_part + n_total = n_all
+            WHEN 'product'        THEN n_factor >= 2 AND n_total = 1 AND n_factor + n_total = n_all
             WHEN 'not_more_than'  THEN n_part >= 1 AND n_whole = 1 AND n_part + n_whole = n_all
             WHEN 'equal'          THEN n_member >= 2 AND n_member = n_all
             WHEN 'difference'     THEN n_earlier = 1 AND n_later = 1 AND n_increase = 1 AND n_all = 3
@@ -49,7 +52,7 @@ fitted AS (
         END, false) AS terms_fit
     FROM relations AS r
     LEFT JOIN (
-        SELECT *, n_part + n_total + n_whole + n_member + n_earlier + n_later + n_increase + n_fall + n_rise + n_count AS n_all
+        SELECT *, n_part + n_total + n_whole + n_member + n_earlier + n_later + n_increase + n_fall + n_rise + n_count + n_factor AS n_all
         FROM sides
     ) AS s USING (relation_id)
 ),
@@ -58,6 +61,7 @@ evaluated AS (
         relation_id, kind, tolerance, list_is_open, declared_holds, terms_fit AND coalesce(all_valued, false) AS evaluable,
         CASE kind
             WHEN 'sum'            THEN parts
+            WHEN 'product'        THEN factors
             WHEN 'not_more_than'  THEN parts
             WHEN 'equal'          THEN member_min
             WHEN 'difference'     THEN later - earlier
@@ -66,6 +70,7 @@ evaluated AS (
         END AS lhs,
         CASE kind
             WHEN 'sum'            THEN total
+            WHEN 'product'        THEN total
             WHEN 'not_more_than'  THEN whole
             WHEN 'equal'          THEN member_max
             WHEN 'difference'     THEN increase
@@ -79,6 +84,7 @@ SELECT
     relation_id, kind, lhs, rhs,
     CASE WHEN NOT evaluable THEN NULL ELSE CASE kind
         WHEN 'sum'            THEN abs(lhs - rhs) <= tolerance
+        WHEN 'product'        THEN abs(lhs - rhs) <= tolerance
         WHEN 'not_more_than'  THEN lhs <= rhs + tolerance
         WHEN 'equal'          THEN rhs - lhs <= tolerance
         WHEN 'difference'     THEN abs(lhs - rhs) <= tolerance

@@ -22,3 +22,16 @@ FROM readings AS r
 LEFT JOIN figure_readings AS fr USING (reading_id)
 GROUP BY ALL
 ORDER BY r.reading_id;
+
+-- Every figure that another published source corroborates: how many sources, and with which verdicts.
+CREATE OR REPLACE VIEW figures_corroborated AS
+SELECT f.figure_id, f.quote, f.value, f.unit, f.scope_en,
+       count(*) AS corroborations,
+       count(*) FILTER (WHERE c.verdict = 'agrees')  AS agrees,
+       count(*) FILTER (WHERE c.verdict = 'differs') AS differs,
+       count(*) FILTER (WHERE c.verdict = 'refines') AS refines,
+       array_to_string(list_sort(list(DISTINCT c.source_id)), ' ') AS sources
+FROM figures AS f
+JOIN corroborations AS c USING (figure_id)
+GROUP BY f.figure_id, f.quote, f.value, f.unit, f.scope_en
+ORDER BY f.figure_id;

@@ -24,7 +24,7 @@ START, END = markers("counts")
 
 
 def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
-    figures, readings = t["figures"], t["readings"]
+    figures, readings, corroborations = t["figures"], t["readings"], t["corroborations"]
     stated = int(figures["stated"].sum())
     return [
         "| what | count |",
@@ -36,7 +36,8 @@ def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
         f"| indicators in the codebook (grouped into {len(t['concepts'])} concepts) | {len(t['indicators'])} |",
         f"| readings of damaged or ambiguous text | {len(readings)} ({', '.join(f'{n} {s}' for s, n in readings['status'].value_counts().sort_index().items())}) |",
         f"| numerals that are not figures, with reasons | {len(t['non_figures'])} |",
-        f"| declared relations (sum, difference, percent change, …) | {len(t['relations'])} |",
+        f"| declared relations (sum, product, difference, percent change, …) | {len(t['relations'])} |",
+        f"| figures corroborated by another source | {corroborations['figure_id'].nunique()} ({len(corroborations)} corroborations from {corroborations['source_id'].nunique()} sources; {_verdicts(corroborations)}) |",
     ]
 
 
@@ -60,6 +61,12 @@ def problems_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
 
 
 BLOCKS: dict[str, Callable[[dict, Package], list[str]]] = {"counts": counts_block, "problems": problems_block}
+
+
+def _verdicts(corroborations) -> str:
+    """How many corroborations have each verdict, in a fixed order."""
+    counts = corroborations["verdict"].value_counts()
+    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in ("agrees", "differs", "refines"))
 
 
 def current_readme(package: Package) -> str:

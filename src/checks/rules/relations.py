@@ -9,6 +9,8 @@ import pandas as pd
 from .base import Context, RowRule, present
 
 ITEM_SEPARATOR = " | "
+#: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated increase).
+ONE_PER_CENT_OF_TOTAL = ("sum", "product", "not_more_than", "equal", "difference")
 ARABIC_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 #: Roles each kind needs: role → (fewest, most) terms; None means no upper bound.
@@ -19,6 +21,7 @@ ROLES = {
     "difference": {"earlier": (1, 1), "later": (1, 1), "increase": (1, 1)},
     "percent_change": {"earlier": (1, 1), "later": (1, 1), "fall": (0, 1), "rise": (0, 1)},
     "count_of_items": {"count": (1, 1)},
+    "product": {"factor": (2, None), "total": (1, 1)},
 }
 
 
@@ -85,6 +88,9 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
     if kind == "sum":
         lhs, rhs = sum(values["part"]), one["total"]
         return lhs, rhs, abs(lhs - rhs) <= tol, "Σ part = total"
+    if kind == "product":
+        lhs, rhs = math.prod(values["factor"]), one["total"]
+        return lhs, rhs, abs(lhs - rhs) <= tol, "Π factor = total"
     if kind == "not_more_than":
         lhs, rhs = sum(values["part"]), one["whole"]
         return lhs, rhs, lhs <= rhs + tol, "Σ part ≤ whole"
@@ -142,6 +148,8 @@ def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
         numeral = figure["numeral"] if figure is not None and present(figure["numeral"]) else ""
         decimals = len(numeral.partition(".")[2]) if ARABIC_DECIMAL.fullmatch(numeral) else 0
         return 0.5 * 10.0 ** -decimals, f"half the last digit of the stated {numeral or 'change'} (percentage points)"
+    if kind not in ONE_PER_CENT_OF_TOTAL:
+        return 0.0, f"0: no bound is defined for {kind!r}"
     rhs = ctx.memo("relations", evaluate).loc[row["relation_id"], "rhs"]
     if pd.isna(rhs):
         return 0.0, "0: the relation cannot be evaluated"
