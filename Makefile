@@ -1,12 +1,13 @@
-# `make` sets itself up from the lock file, then validates the package; `make test` runs pytest.
+# `make` sets itself up from the lock file, validates the package and builds dist/; `make test` runs pytest.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup validate test lock clean
+.PHONY: all setup validate build test lock clean
 
-all: validate
+# build validates first (and refuses an invalid package), so `all` validates once.
+all: build
 
 setup: $(STAMP)
 
@@ -18,6 +19,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 validate: $(STAMP)
 	$(PY) -m checks validate
+
+build: $(STAMP)
+	$(PY) -m checks build
 
 test: $(STAMP)
 	$(PY) -m pytest

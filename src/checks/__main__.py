@@ -1,11 +1,13 @@
-"""Command line: `python -m checks validate|stamp|sql|readme`."""
+"""Command line: `python -m checks validate|build|query|stamp|sql|readme`."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
+from .formats import FORMATS
 from .package import Package, find_root
+from .problems import UnusableInput
 
 
 def _validate(args) -> int:
@@ -15,6 +17,33 @@ def _validate(args) -> int:
     report = validate(args.root)
     sys.stdout.write(as_json(report) if args.json else as_text(report))
     return report.exit_code
+
+
+def _build(args) -> int:
+    from .build import build
+    from .render import as_text
+
+    built = build(args.root)
+    text = as_text(built.report)
+    if built.report.exit_code != 0:
+        sys.stdout.write(text)
+        return built.report.exit_code
+    print(next(line for line in text.splitlines() if " rules: " in line))
+    for path in built.written:
+        print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def _query(args) -> int:
+    from .query import LIST_SQL, query
+
+    if args.list == bool(args.sql):
+        print("error: give one SQL query, or --list", file=sys.stderr)
+        return 2
+    code, out, err = query(args.root, LIST_SQL if args.list else args.sql, args.format)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return code
 
 
 def _stamp(args) -> int:
@@ -49,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="run every rule; exit 0 valid, 1 invalid data, 2 unusable input")
     validate.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     validate.set_defaults(run=_validate)
+    commands.add_parser("build", help="validate, then write dist/: DuckDB database, Parquet per table, Excel workbook").set_defaults(run=_build)
+    query = commands.add_parser("query", help="run SQL against every table and view; exit 2 if DuckDB rejects it")
+    query.add_argument("sql", nargs="?", default="", help="the SQL to run")
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
+    query.set_defaults(run=_query)
     commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
     commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
@@ -56,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args.root = (args.root or find_root()).resolve()
     try:
         return args.run(args)
+    except UnusableInput as err:  # the package cannot be read, or an output path is refused
+        print(f"error: {args.command}: {err.problem.message or err.problem.rule} [{err.problem.rule}]", file=sys.stderr)
+        return 2
     except Exception as err:  # never a bare traceback: say what failed and where
         print(f"error: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
         return 2

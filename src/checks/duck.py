@@ -54,9 +54,15 @@ def tables_sql(package: Package, absolute: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sandboxed(database: str | Path = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection that can touch no file but its own database, no network, no extension; locked."""
+def sandboxed(database: str | Path = ":memory:", config: dict | None = None, writable: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection that can touch no file but its own database, no network, no extension; locked.
+
+    With `writable`, files in that one folder may be written too (COPY TO): for connections that run only
+    the project's own generated statements, never the package's SQL.
+    """
     con = duckdb.connect(str(database), config={**_CONFIG, **(config or {})})
+    if writable is not None:  # must precede enable_external_access = false
+        con.execute(f"SET allowed_directories = [{literal(str(writable))}]")
     for statement in _LOCKDOWN:
         con.execute(statement)
     return con
