@@ -29,7 +29,7 @@ WITH stages AS (
     SELECT figure_id, 3, 'what the 208 reached' FROM relation_terms WHERE relation_id = 'L07'
 )
 SELECT s.step, s.stage, f.figure_id, f.indicator_en, f.indicator_zh, CAST(f.base_value AS BIGINT) AS villages,
-       f.period_text, f.quote
+       f.period_start, f.period_end, f.period_text, f.quote
 FROM stages AS s
 JOIN figures_brief AS f USING (figure_id)
 ORDER BY s.step, f.figure_id;

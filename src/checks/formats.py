@@ -9,17 +9,19 @@ import json
 import math
 import unicodedata
 
+import numpy
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 
 def cell(value) -> str:
-    """One value as text: NULL empty, booleans lowercase, integral floats without '.0', dates ISO."""
+    """One value as text: NULL empty, booleans lowercase, floats positional without a trailing '.0', dates ISO."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, float):  # shortest round-trip digits, never an exponent: 1e-05 → 0.00001, 2.29e9 → 2290000000
+        return numpy.format_float_positional(value, trim="-") if math.isfinite(value) else str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return str(value)
