@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import duckdb
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from checks.build import workbook_name
+from checks.build import build, workbook_name
 from checks.package import Package
 from conftest import edit
 from front_helpers import built_copy, cli_rows, copy_package, database_of, fresh_build, py_rows, relations_of, run_checks
@@ -142,3 +143,13 @@ def test_build_refuses_a_symlinked_dist(tmp_path):
     done = run_checks("build", cwd=root)
     assert done.returncode == 2 and "symlink" in done.stderr and "Traceback" not in done.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_build_needs_no_network(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    for owner, name in ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo")):
+        monkeypatch.setattr(owner, name, refuse)
+    root = copy_package(tmp_path)
+    assert build(root).report.exit_code == 0 and (root / "dist/parquet/figures.parquet").is_file()
