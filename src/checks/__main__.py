@@ -28,7 +28,7 @@ def _build(args) -> int:
     if built.report.exit_code != 0:
         sys.stdout.write(text)
         return built.report.exit_code
-    print(next(line for line in text.splitlines() if " rules: " in line))
+    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
     for path in built.written:
         print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
     return 0

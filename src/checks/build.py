@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import duck, files, outputs
-from .frames import load
+from .frames import for_readers
 from .package import Package
 from .parquet import write_parquet
 from .problems import Report
@@ -60,6 +60,6 @@ def build(root: Path) -> Built:
     outputs.dist_dir(root)
     built.written.append(write_database(ctx.package, ctx.tables))
     built.written.extend(write_parquet(ctx.package, ctx.tables))
-    workbook = workbook_bytes(ctx.package, load(root))
+    workbook = workbook_bytes(ctx.package, for_readers(ctx))
     built.written.append(files.write_atomic(root, workbook_name(ctx.package), workbook))
     return built

@@ -10,11 +10,16 @@ from pathlib import Path
 import pandas as pd
 
 from .package import find_root
+from .rules.base import Context
 from .tables import with_dates
 from .validate import load_context
 
 
+def for_readers(ctx: Context) -> dict[str, pd.DataFrame]:
+    """The validator's typed tables, with dates as dates."""
+    return {name: with_dates(frame, ctx.package.schema(name)) for name, frame in ctx.tables.items()}
+
+
 def load(root: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table by name, typed; root defaults to the package holding the working directory."""
-    ctx = load_context(Path(root).resolve() if root is not None else find_root())
-    return {name: with_dates(frame, ctx.package.schema(name)) for name, frame in ctx.tables.items()}
+    return for_readers(load_context(Path(root).resolve() if root is not None else find_root()))
