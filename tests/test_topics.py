@@ -95,3 +95,14 @@ def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
     """`.read sql/load.sql` in the 1.5 CLI, from the package root: same rows for every table and view."""
     for relation in relations_of(con):
         assert sorted(cli_rows(relation, ROOT, "-c", ".read sql/load.sql")) == sorted(py_rows(con, relation)), relation
+
+
+@pytest.mark.parametrize("view, count", [("figures_labelled", 76), ("figures_brief", 76), ("relation_results", 22), ("readings_with_figures", 22)])
+def test_general_views_have_a_row_per_item(con, view, count):
+    assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(count,)]
+
+
+def test_readings_with_figures_names_the_dependants(con):
+    rows = dict(con.execute("SELECT reading_id, figures FROM readings_with_figures WHERE figures IS NOT NULL").fetchall())
+    assert sorted(rows) == ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R17"]
+    assert rows["R09"] == "F048:unit F048:value"
