@@ -1,4 +1,4 @@
-# `make` sets itself up from the lock file, then validates the package; `make test` runs pytest.
+# `make` sets itself up from the lock file, validates the package and builds dist/; `make test` runs pytest.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -7,9 +7,10 @@ STAMP  := $(VENV)/.installed
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
 
-.PHONY: all setup validate test lock clean charts
+.PHONY: all setup validate build test lock clean charts
 
-all: validate
+# build validates first (and refuses an invalid package), so `all` validates once.
+all: build
 
 setup: $(STAMP)
 
@@ -21,6 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 validate: $(STAMP)
 	$(PY) -m checks validate
+
+build: $(STAMP)
+	$(PY) -m checks build
 
 $(CFF_STAMP): tools/cffconvert.lock
 	$(PYTHON) -m venv $(CFF_VENV)

@@ -94,3 +94,4 @@ SELECT
     declared_holds
 FROM evaluated
 ORDER BY relation_id;
+COMMENT ON VIEW relation_results IS 'Every declared relation evaluated in SQL on base values: lhs, rhs, whether it holds, and what the data declares.';

@@ -3,7 +3,7 @@
 CREATE OR REPLACE VIEW figures_labelled AS
 SELECT
     f.figure_id, f.stated, s.section_id, s.heading_en AS section_en, s.heading_zh AS section_zh,
-    i.label_en AS indicator_en, i.label_zh AS indicator_zh, i.topic, i.concept_id, c.label_en AS concept_en, c.label_zh AS concept_zh,
+    f.indicator_id, i.label_en AS indicator_en, i.label_zh AS indicator_zh, i.topic, i.concept_id, c.label_en AS concept_en, c.label_zh AS concept_zh,
     f.quote, f.char_start, f.char_end,
     f.value, f.date_value, f.unit, u.label_en AS unit_en, f.base_value, f.base_unit, f.qualifier, f.measure, f.per,
     f.period_start, f.period_end, f.period_text, f.scope_zh, f.scope_en, f.formula, f.note
@@ -13,6 +13,7 @@ JOIN indicators AS i USING (indicator_id)
 JOIN concepts AS c USING (concept_id)
 LEFT JOIN units AS u USING (unit)
 ORDER BY f.figure_id;
+COMMENT ON VIEW figures_labelled IS 'Every figure with its indicator, topic, unit and section labelled in Chinese and English.';
 
 -- Every reading with the figures that depend on it (none for readings that only record damage).
 CREATE OR REPLACE VIEW readings_with_figures AS
@@ -22,6 +23,7 @@ FROM readings AS r
 LEFT JOIN figure_readings AS fr USING (reading_id)
 GROUP BY ALL
 ORDER BY r.reading_id;
+COMMENT ON VIEW readings_with_figures IS 'Every reading of damaged or ambiguous text, with the figures (and aspects) that depend on it.';
 
 -- Every figure that another published source corroborates: how many sources, and with which verdicts.
 CREATE OR REPLACE VIEW figures_corroborated AS
@@ -35,3 +37,4 @@ FROM figures AS f
 JOIN corroborations AS c USING (figure_id)
 GROUP BY f.figure_id, f.quote, f.value, f.unit, f.scope_en
 ORDER BY f.figure_id;
+COMMENT ON VIEW figures_corroborated IS 'Every figure that another published source corroborates, with how many sources and their verdicts.';

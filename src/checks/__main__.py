@@ -1,10 +1,11 @@
-"""Command line: `python -m checks validate|stamp|sql|readme`."""
+"""Command line: `python -m checks validate|build|query|stamp|sql|readme`."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
+from .formats import FORMATS
 from .package import Package, find_root
 from .problems import UnusableInput
 
@@ -25,6 +26,33 @@ def _checked(root: Path) -> Package:
     package = Package(root)
     check_descriptor(package)
     return package
+
+
+def _build(args) -> int:
+    from .build import build
+    from .render import as_text
+
+    built = build(args.root)
+    text = as_text(built.report)
+    if built.report.exit_code != 0:
+        sys.stdout.write(text)
+        return built.report.exit_code
+    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
+    for path in built.written:
+        print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def _query(args) -> int:
+    from .query import LIST_SQL, query
+
+    if args.list == bool(args.sql):
+        print("error: give one SQL query, or --list", file=sys.stderr)
+        return 2
+    code, out, err = query(args.root, LIST_SQL if args.list else args.sql, args.format)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return code
 
 
 def _stamp(args) -> int:
@@ -81,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="run every rule; exit 0 valid, 1 invalid data, 2 unusable input")
     validate.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     validate.set_defaults(run=_validate)
+    commands.add_parser("build", help="validate, then write dist/: DuckDB database, Parquet per table, Excel workbook").set_defaults(run=_build)
+    query = commands.add_parser("query", help="run SQL against every table and view; exit 2 if DuckDB rejects it")
+    query.add_argument("sql", nargs="?", default="", help="the SQL to run")
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
+    query.set_defaults(run=_query)
     commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
     commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
     commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)

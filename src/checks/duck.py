@@ -7,16 +7,24 @@ frames `tables.load_table` already typed (one CSV reader, no line-size limit), n
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from .package import Package
+from .problems import Problem, UnusableInput
 from .tables import duckdb_columns, primary_key
 
-SQL_FILES = ("views.sql", "relations.sql")
 TABLES_SQL = "tables.sql"
+#: The one file that says in which order sql/ runs: `.read sql/<file>` lines, for the CLI and for Python alike.
+LOAD_SQL = "load.sql"
+SOURCE_TEXT = "source_text"
+#: The CLI's line limit for sql/tables.sql. DuckDB 1.5 allocates 16 times this per CSV scan: 1 GiB lines made
+#: the CLI run out of memory on any view joining two tables. Python does not read CSVs with DuckDB.
+CLI_MAX_LINE = 2 * 2**20
+_READ_LINE = re.compile(r"^\.read sql/([A-Za-z0-9_-]+\.sql)$")
 
 #: Settings applied before any package SQL runs; `lock_configuration` makes them final.
 _LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
@@ -42,14 +50,22 @@ def tables_sql(package: Package, absolute: bool = False) -> str:
         columns = ", ".join(f"{literal(col)}: {literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items())
         lines.append(
             f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM read_csv({literal(path.as_posix())}, header = true, "
-            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = 1073741824, columns = {{{columns}}});"
+            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = {CLI_MAX_LINE}, columns = {{{columns}}});"
         )
+    seed = package.resource(SOURCE_TEXT)["path"]
+    lines.append(f"CREATE OR REPLACE VIEW {ident(SOURCE_TEXT)} AS SELECT content AS \"text\" FROM read_text({literal(seed)});")
     return "\n".join(lines) + "\n"
 
 
-def sandboxed(database: str | Path = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection that can touch no file but its own database, no network, no extension; locked."""
+def sandboxed(database: str | Path = ":memory:", config: dict | None = None, writable: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection that can touch no file but its own database, no network, no extension; locked.
+
+    With `writable`, files in that one folder may be written too (COPY TO): for connections that run only
+    the project's own generated statements, never the package's SQL.
+    """
     con = duckdb.connect(str(database), config={**_CONFIG, **(config or {})})
+    if writable is not None:  # must precede enable_external_access = false
+        con.execute(f"SET allowed_directories = [{literal(str(writable))}]")
     for statement in _LOCKDOWN:
         con.execute(statement)
     return con
@@ -111,17 +127,59 @@ def _referenced_first(package: Package) -> list[str]:
     return done
 
 
+def load_source_text(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    """The seed as a one-row table `source_text(text)`, so that views can quote the sentence around a figure."""
+    con.execute(f"CREATE TABLE {ident(SOURCE_TEXT)} (\"text\" VARCHAR)")
+    con.execute(f"INSERT INTO {ident(SOURCE_TEXT)} VALUES (?)", [package.seed_text])
+    con.execute(f"COMMENT ON TABLE {ident(SOURCE_TEXT)} IS {literal(package.resource(SOURCE_TEXT).get('description', ''))}")
+
+
+def describe(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    """Table and column descriptions of schemas/*.json as COMMENT ON, so that duckdb_columns() documents the data."""
+    for name in package.table_names:
+        schema = package.schema(name)
+        title = schema.get("title") or package.resource(name).get("title", "")
+        about = ": ".join(part for part in (title, schema.get("description", "")) if part)
+        con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(about)}")
+        for field in schema["fields"]:
+            con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field.get('description', ''))}")
+
+
+def sql_order(package: Package) -> list[str]:
+    """The files of sql/ in the order sql/load.sql reads them; any other line but a comment is refused."""
+    rel = f"sql/{LOAD_SQL}"
+    names = []
+    for number, line in enumerate(package.read_text(package.sql_path(LOAD_SQL)).splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("--"):
+            continue
+        match = _READ_LINE.match(line)
+        if not match:
+            raise UnusableInput(Problem("input.load_sql", rel, row=f"line {number}",
+                                        message=f"{rel} line {number}: expected `.read sql/<name>.sql` or a comment, found {line[:80]!r}"))
+        names.append(match.group(1))
+    return names
+
+
 def run_package_sql(con: duckdb.DuckDBPyConnection, package: Package) -> None:
-    """The views of sql/, in order, on a sandboxed connection."""
-    for name in SQL_FILES:
-        con.execute(package.read_text(package.sql_path(name)))
+    """The views of sql/, in the order of sql/load.sql, on a sandboxed connection (tables come from the frames)."""
+    for name in sql_order(package):
+        if name != TABLES_SQL:
+            con.execute(package.read_text(package.sql_path(name)))
+
+
+def populate(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False) -> None:
+    """Every table (with its comments) and every view of the package, on a connection opened with `sandboxed`."""
+    load_frames(con, package, tables, keys=keys)
+    load_source_text(con, package)
+    describe(con, package)
+    run_package_sql(con, package)
 
 
 def connect(package: Package, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     """An in-memory, sandboxed connection with every table and every view of the package."""
     con = sandboxed()
-    load_frames(con, package, tables)
-    run_package_sql(con, package)
+    populate(con, package, tables)
     return con
 
 

@@ -93,3 +93,9 @@ def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.Dat
 def duckdb_columns(schema: dict) -> dict[str, str]:
     """Column name → DuckDB type, in schema order."""
     return {f["name"]: DUCKDB_TYPES[f.get("type", "string")] for f in schema["fields"]}
+
+
+def with_dates(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    """The frame with its `date` fields as datetime64 (for readers; validation keeps the text it checks)."""
+    dates = [f["name"] for f in schema["fields"] if f.get("type") == "date"]
+    return frame.assign(**{col: pd.to_datetime(frame[col], format="%Y-%m-%d", errors="coerce") for col in dates})

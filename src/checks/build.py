@@ -1,0 +1,65 @@
+"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook.
+
+Offline, from the committed files only, through the same Package and typed tables the validator uses. An invalid
+package is not built: the build prints the validation report and exits with its code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import duck, files, outputs
+from .frames import for_readers
+from .package import Package
+from .parquet import write_parquet
+from .problems import Report
+from .validate import load_context, validate
+from .workbook import workbook_bytes
+
+#: Written so that the DuckDB 1.5 CLI opens the file as well as DuckDB 2.0 (a 2.0 default file it cannot).
+STORAGE = {"storage_compatibility_version": "v1.5.0"}
+
+
+@dataclass
+class Built:
+    """What a build did: the validation report and, if valid, the files written."""
+
+    report: Report
+    written: list[Path] = field(default_factory=list)
+
+
+def database_name(package: Package) -> str:
+    return f"{outputs.DIST}/{package.descriptor['name']}.duckdb"
+
+
+def workbook_name(package: Package) -> str:
+    return f"{outputs.DIST}/{package.descriptor['name']}.xlsx"
+
+
+def write_database(package: Package, tables: dict) -> Path:
+    """Every table materialised with keys and comments, every view of sql/, in a file DuckDB 1.5 can open."""
+
+    def write(tmp: Path) -> None:
+        con = duck.sandboxed(tmp, STORAGE)
+        try:
+            duck.populate(con, package, tables, keys=True)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+    return outputs.produce(package.root, database_name(package), write)
+
+
+def build(root: Path) -> Built:
+    """Validate; if valid, write every file of dist/."""
+    report = validate(root)
+    built = Built(report)
+    if report.exit_code != 0:
+        return built
+    ctx = load_context(root)
+    outputs.dist_dir(root)
+    built.written.append(write_database(ctx.package, ctx.tables))
+    built.written.extend(write_parquet(ctx.package, ctx.tables))
+    workbook = workbook_bytes(ctx.package, for_readers(ctx))
+    built.written.append(files.write_atomic(root, workbook_name(ctx.package), workbook))
+    return built

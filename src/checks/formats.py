@@ -1,0 +1,96 @@
+"""Query results as text: an aligned table (wide characters counted double), CSV, JSON or Markdown."""
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import math
+import unicodedata
+
+import numpy
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def cell(value) -> str:
+    """One value as text: NULL empty, booleans lowercase, floats positional without a trailing '.0', dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):  # shortest round-trip digits, never an exponent: 1e-05 → 0.00001, 2.29e9 → 2290000000
+        return numpy.format_float_positional(value, trim="-") if math.isfinite(value) else str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time, datetime.timedelta)):
+        return cell(value) if not isinstance(value, datetime.timedelta) else str(value)
+    if isinstance(value, (int, float, bool, str, type(None))):
+        return value
+    return str(value)
+
+
+def width(text: str) -> int:
+    """Columns a terminal gives the text: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, size: int, right: bool) -> str:
+    fill = " " * (size - width(text))
+    return fill + text if right else text + fill
+
+
+def _numeric(rows: list[tuple], c: int) -> bool:
+    values = [r[c] for r in rows if r[c] is not None]
+    return bool(values) and all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) for v in values)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def as_table(columns: list[str], rows: list[tuple], markdown: bool = False) -> str:
+    """Aligned columns, numbers to the right; Markdown pipes if asked."""
+    texts = [[_one_line(cell(v)).replace("|", "\\|") if markdown else _one_line(cell(v)) for v in row] for row in rows]
+    sizes = [max([width(col), *(width(r[c]) for r in texts)]) for c, col in enumerate(columns)]
+    right = [_numeric(rows, c) for c in range(len(columns))]
+    if markdown:
+        line = lambda cells: "| " + " | ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)) + " |"  # noqa: E731
+        rule = "|" + "|".join(("-" * (s + 1) + ":") if r else ("-" * (s + 2)) for s, r in zip(sizes, right)) + "|"
+    else:
+        line = lambda cells: "  ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)).rstrip()  # noqa: E731
+        rule = "  ".join("-" * s for s in sizes)
+    out = [line(columns), rule, *(line(r) for r in texts)]
+    if not markdown:
+        out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def as_csv(columns: list[str], rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def as_json(columns: list[str], rows: list[tuple]) -> str:
+    records = [{col: _json_value(v) for col, v in zip(columns, row)} for row in rows]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    if fmt == "csv":
+        return as_csv(columns, rows)
+    if fmt == "json":
+        return as_json(columns, rows)
+    return as_table(columns, rows, markdown=fmt == "markdown")

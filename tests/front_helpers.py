@@ -1,0 +1,85 @@
+"""Shared by the front-door tests: package copies, one build per session, the DuckDB 1.5 CLI, rows as text."""
+from __future__ import annotations
+
+import atexit
+import csv
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from checks.build import build, database_name
+from checks.package import Package
+from conftest import PACKAGE_PARTS, ROOT
+
+EXTRA_PARTS = ("CITATION.cff",)
+#: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
+CLI = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
+
+
+def copy_package(dest: Path) -> Path:
+    """The committed parts of the package (and the citation) copied into dest."""
+    for part in (*PACKAGE_PARTS, *EXTRA_PARTS):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
+    return dest
+
+
+def fresh_build() -> Path:
+    """A new copy of the package, built; removed at exit."""
+    dest = Path(tempfile.mkdtemp(prefix="wuqing-build-"))
+    atexit.register(shutil.rmtree, dest, True)
+    copy_package(dest)
+    built = build(dest)
+    assert built.report.exit_code == 0 and built.written
+    return dest
+
+
+@cache
+def built_copy() -> Path:
+    """One built copy for the whole session (read-only use)."""
+    return fresh_build()
+
+
+def database_of(root: Path) -> Path:
+    return root / database_name(Package(root))
+
+
+def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def cli(*args, cwd: Path) -> str:
+    """Run the DuckDB CLI (skipping the test if it is absent); fail on any error."""
+    if CLI is None:
+        pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
+    done = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Error" not in done.stderr, done.stderr
+    return done.stdout
+
+
+def row_sql(relation: str) -> str:
+    """Each row as one string, the same in every DuckDB version: a struct cast to text."""
+    return f'SELECT CAST(t AS VARCHAR) FROM "{relation}" AS t'
+
+
+def cli_rows(relation: str, cwd: Path, *setup: str) -> list[str]:
+    """A relation's rows from the CLI, after the setup arguments (a database file, `-c .read …`)."""
+    out = cli("-csv", "-noheader", *setup, "-c", row_sql(relation), cwd=cwd)
+    return [row[0] for row in csv.reader(io.StringIO(out))]
+
+
+def py_rows(con, relation: str) -> list[str]:
+    return [row[0] for row in con.execute(row_sql(relation)).fetchall()]
+
+
+def relations_of(con) -> list[str]:
+    """Every table and view of the main schema."""
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1").fetchall()]

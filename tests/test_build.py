@@ -1,0 +1,155 @@
+"""`python -m checks build`: what dist/ holds, that it is reproducible, and that DuckDB 1.5 and 2.0 agree on it."""
+from __future__ import annotations
+
+import os
+import socket
+
+import duckdb
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from checks.build import build, workbook_name
+from checks.package import Package
+from conftest import edit
+from front_helpers import built_copy, cli_rows, copy_package, database_of, fresh_build, py_rows, relations_of, run_checks
+
+TABLES = ["sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms"]
+
+
+@pytest.fixture(scope="module")
+def built():
+    return built_copy()
+
+
+@pytest.fixture(scope="module")
+def db(built):
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    yield con
+    con.close()
+
+
+def outputs(root):
+    return sorted(p.relative_to(root).as_posix() for p in (root / "dist").rglob("*") if p.is_file())
+
+
+def test_build_writes_database_parquet_and_workbook(built):
+    name = "wuqing-paired-assistance-2020"
+    assert outputs(built) == sorted([f"dist/{name}.duckdb", f"dist/{name}.xlsx", *(f"dist/parquet/{t}.parquet" for t in TABLES)])
+
+
+def test_database_has_every_table_view_key_and_comment(db):
+    names = set(relations_of(db))
+    assert {*TABLES, "source_text", "figures_labelled", "relation_results", "money", "figures_in_context"} <= names
+    assert db.execute("SELECT count(*) FROM figures_in_context").fetchall() == [(76,)]
+    kinds = dict(db.execute("SELECT constraint_type, count(*) FROM duckdb_constraints() WHERE constraint_type LIKE '%KEY' GROUP BY ALL").fetchall())
+    assert kinds == {"PRIMARY KEY": 9, "FOREIGN KEY": 8}
+    missing = db.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND table_name IN "
+                         f"({', '.join(repr(t) for t in TABLES)}) AND coalesce(comment, '') = ''").fetchall()
+    assert missing == []
+    comment = db.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'figures' AND column_name = 'char_start'").fetchall()
+    assert comment[0][0].startswith("Start of the span in the seed text")
+
+
+def test_database_opens_from_any_folder_with_materialised_tables(built, tmp_path):
+    moved = tmp_path / "elsewhere.duckdb"
+    moved.write_bytes(database_of(built).read_bytes())
+    con = duckdb.connect(str(moved), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM figures_labelled").fetchall() == [(76,)]
+    finally:
+        con.close()
+
+
+def test_duckdb_15_cli_opens_the_database_and_agrees_with_20(built, db):
+    for relation in relations_of(db):
+        assert cli_rows(relation, built, "-readonly", str(database_of(built))) == py_rows(db, relation), relation
+
+
+def test_database_contents_are_equal_across_builds(built, db):
+    """The DuckDB file is not byte-identical across builds (its blocks carry no fixed layout); its contents are."""
+    other = fresh_build()
+    con = duckdb.connect(str(database_of(other)), read_only=True)
+    try:
+        assert relations_of(con) == relations_of(db)
+        for relation in relations_of(db):
+            assert py_rows(con, relation) == py_rows(db, relation), relation
+        comments = "SELECT table_name, column_name, comment FROM duckdb_columns() ORDER BY ALL"
+        assert con.execute(comments).fetchall() == db.execute(comments).fetchall()
+    finally:
+        con.close()
+    for rel in outputs(built):
+        if not rel.endswith(".duckdb"):
+            assert (other / rel).read_bytes() == (built / rel).read_bytes(), f"{rel} differs between two builds"
+
+
+def test_parquet_types_and_descriptions(built):
+    meta = pq.read_metadata(built / "dist/parquet/figures.parquet")
+    schema = meta.schema.to_arrow_schema()
+    assert str(schema.field("char_start").type) == "int64"
+    assert str(schema.field("period_start").type) == "date32[day]"
+    assert str(schema.field("stated").type) == "bool"
+    assert str(schema.field("value").type) == "double"
+    kv = {k.decode(): v.decode() for k, v in meta.metadata.items()}
+    assert kv["title"] == "Figures" and kv["column:char_start"].startswith("Start of the span")
+    table = pq.read_table(built / "dist/parquet/figures.parquet")
+    assert table.num_rows == 76 and "22.9亿元" in table.column("quote").to_pylist()
+
+
+def test_workbook_reads_back_with_chinese_and_citation(built):
+    book = openpyxl.load_workbook(built / workbook_name(Package(built)))
+    assert book.sheetnames == ["About", *TABLES]
+    about = {row[0]: row[1] for row in book["About"].iter_rows(max_col=2, values_only=True) if row[0]}
+    assert about["Title"].startswith("武清区2020年新一轮结对帮扶困难村工作总结")
+    assert "CC-BY-4.0" in about["Citation"] and "天津市武清区农业农村委员会" in about["Citation"]
+    figures = book["figures"]
+    header = [c.value for c in figures[1]]
+    f006 = {h: c.value for h, c in zip(header, figures[7])}
+    assert f006["figure_id"] == "F006" and f006["quote"] == "22.9亿元" and f006["base_value"] == 2290000000
+    assert f006["stated"] is True and f006["period_start"].date().isoformat() == "2017-08-01"
+    assert book.properties.created.isoformat().startswith("2026-11-28")
+
+
+def test_workbook_writes_text_never_formulas(tmp_path):
+    root = copy_package(tmp_path)
+    edit(root, "figures", "F001", note="=HYPERLINK(\"http://example.com\",\"x\")")
+    done = run_checks("build", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    cell = openpyxl.load_workbook(root / workbook_name(Package(root)))["figures"]["U2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_build_refuses_invalid_package_with_the_validation_report(tmp_path):
+    root = copy_package(tmp_path)
+    edit(root, "figures", "F006", base_value="229000000")
+    done = run_checks("build", cwd=root)
+    assert done.returncode == 1 and "figures.base_value_conversion" in done.stdout and "INVALID" in done.stdout
+    assert not (root / "dist").exists()
+
+
+def test_build_prints_the_validation_summary(built):
+    done = run_checks("build", cwd=built)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("32 rules: 32 passed, 0 failed")
+    assert "wrote dist/parquet/figures.parquet" in done.stdout
+
+
+def test_build_refuses_a_symlinked_dist(tmp_path):
+    (tmp_path / "package").mkdir()
+    root = copy_package(tmp_path / "package")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, root / "dist")
+    done = run_checks("build", cwd=root)
+    assert done.returncode == 2 and "symlink" in done.stderr and "Traceback" not in done.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_build_needs_no_network(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    for owner, name in ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo")):
+        monkeypatch.setattr(owner, name, refuse)
+    root = copy_package(tmp_path)
+    assert build(root).report.exit_code == 0 and (root / "dist/parquet/figures.parquet").is_file()

@@ -1,0 +1,130 @@
+"""Every example in README.md runs as written, from the root of a built copy of the package, and prints what it shows.
+
+The convention, stated in the README:
+* a ```console block holds `$ command` lines, each followed by the output it prints;
+* a ```python block runs with this Python; if the next block is ```text, that is its output;
+* a ```sql block runs with `python -m checks query`; the ```text block after it is its output.
+Other blocks (```sh, ```text on their own, unlabelled) are not run.
+
+After a deliberate change, `python tests/test_readme_examples.py --update` rewrites the outputs; review the diff.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import ROOT  # noqa: E402
+from front_helpers import built_copy  # noqa: E402
+
+README = ROOT / "README.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
+RUN = ("console", "python", "sql")
+
+
+@dataclass
+class Example:
+    """One runnable block: its language, its code, the output it shows, and where that output sits in the README."""
+
+    lang: str
+    code: str
+    shown: str | None
+    line: int
+    span: tuple[int, int] | None  # of the shown output, to rewrite it
+
+    @property
+    def name(self) -> str:
+        return f"README.md:{self.line} {self.lang}"
+
+
+def examples(text: str) -> list[Example]:
+    """The runnable blocks, each with the ```text block that follows it (blank lines between allowed)."""
+    blocks = list(FENCE.finditer(text))
+    found = []
+    for i, block in enumerate(blocks):
+        lang, code = block.group(1), block.group(2)
+        if lang not in RUN:
+            continue
+        line = text.count("\n", 0, block.start()) + 1
+        if lang == "console":
+            found.append(Example(lang, code, None, line, None))
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        follows = nxt is not None and nxt.group(1) == "text" and text[block.end():nxt.start()].strip() == ""
+        found.append(Example(lang, code, nxt.group(2) if follows else None, line, nxt.span(2) if follows else None))
+    return found
+
+
+def environment() -> dict:
+    """PATH starts with this Python's folder, where the `duckdb` CLI and `frictionless` are installed."""
+    env = dict(os.environ, COLUMNS="100", PYTHONIOENCODING="utf-8")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run(command: list[str], cwd: Path) -> str:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment(), timeout=300)
+    assert done.returncode == 0, f"{' '.join(command)[:200]}\nexit {done.returncode}\n{done.stderr}"
+    return done.stdout
+
+
+def console_steps(code: str) -> list[tuple[str, str]]:
+    """(command, shown output) pairs of a console block."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in code.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            assert steps, f"output before any `$ ` command: {line!r}"
+            steps[-1][1].append(line)
+    return [(command, "\n".join(lines) + "\n" if lines else "") for command, lines in steps]
+
+
+def output_of(example: Example, cwd: Path) -> str:
+    if example.lang == "python":
+        return run([sys.executable, "-c", example.code], cwd)
+    if example.lang == "sql":
+        return run([sys.executable, "-m", "checks", "query", example.code], cwd)
+    return "".join(f"$ {command}\n" + run(["bash", "-c", command], cwd) for command, _ in console_steps(example.code))
+
+
+ALL = examples(README.read_text(encoding="utf-8"))
+
+
+def test_readme_has_examples_of_every_kind():
+    assert {e.lang for e in ALL} == set(RUN)
+    assert all(e.shown is not None for e in ALL if e.lang == "sql"), "every SQL example shows its output"
+
+
+@pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
+def test_readme_example_runs_as_written(example):
+    root = built_copy()
+    if example.lang == "console":
+        for command, shown in console_steps(example.code):
+            assert run(["bash", "-c", command], root) == shown, f"{example.name}: {command}"
+    else:
+        found = output_of(example, root)
+        assert example.shown is None or found == example.shown, example.name
+
+
+def update() -> None:
+    """Rewrite every shown output with what the example prints now."""
+    text = README.read_text(encoding="utf-8")
+    root = built_copy()
+    for example in reversed(examples(text)):
+        if example.lang == "console":
+            start = text.index(example.code, sum(len(line) + 1 for line in text.splitlines()[: example.line - 1]))
+            text = text[:start] + output_of(example, root) + text[start + len(example.code):]
+        elif example.span is not None:
+            text = text[: example.span[0]] + output_of(example, root) + text[example.span[1]:]
+    README.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
+    update()

@@ -1,0 +1,108 @@
+"""The views of sql/ return the rows read off the data by hand, in DuckDB 2.0 (Python) and in the 1.5 CLI."""
+from __future__ import annotations
+
+import pytest
+
+from checks.duck import connect, sql_order
+from checks.problems import UnusableInput
+from checks.validate import load_context
+from conftest import ROOT
+from front_helpers import cli_rows, py_rows, relations_of
+
+
+@pytest.fixture(scope="module")
+def con(package):
+    ctx = load_context(package.root)
+    connection = connect(ctx.package, ctx.tables)
+    yield connection
+    connection.close()
+
+
+def ids(con, sql: str) -> list[str]:
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def test_load_sql_orders_every_file_of_sql(package):
+    order = sql_order(package)
+    assert order == ["tables.sql", "views.sql", "relations.sql", "topics.sql"]
+    assert sorted(order) == sorted(p.name for p in (ROOT / "sql").glob("*.sql") if p.name != "load.sql")
+
+
+def test_load_sql_refuses_anything_but_read_lines(copy):
+    (copy / "sql" / "load.sql").write_text(".read sql/views.sql\n.shell rm -rf /\n", encoding="utf-8")
+    from checks.package import Package
+
+    with pytest.raises(UnusableInput, match="line 2"):
+        sql_order(Package(copy))
+
+
+def test_money_in_cny_and_yi_yuan(con):
+    rows = con.execute("SELECT figure_id, cny, yi_yuan, period_text, scope_en FROM money").fetchall()
+    assert [r[0] for r in rows] == ["D002", "F006", "F025", "F029", "F030", "F035", "F039", "F040", "F046", "F055", "F067", "F070", "F073"]
+    by_id = {r[0]: r for r in rows}
+    assert by_id["F006"][1:] == (2290000000.0, 22.9, "截至目前", "the 208 paired villages")
+    assert by_id["F046"][2] == pytest.approx(0.1632)
+    assert con.execute("SELECT round(sum(yi_yuan), 4) FROM money WHERE stated").fetchall() == [(40.1439,)]
+
+
+def test_village_cohort(con):
+    rows = con.execute("SELECT step, figure_id, villages FROM village_cohort").fetchall()
+    assert rows[:3] == [(1, "F002", 622), (2, "F003", 200), (2, "F004", 8)]
+    assert [r[1] for r in rows[3:]] == ["F005", "F007", "F009", "F010", "F038", "F041", "F050", "F068"]
+    assert {r[2] for r in rows[3:]} == {208}
+
+
+def test_industry_projects_by_type(con):
+    rows = con.execute("SELECT figure_id, projects, role_in_sum FROM industry_projects").fetchall()
+    assert rows == [("F031", 26, None), ("F032", 14, "part"), ("F033", 2, "part"), ("F034", 10, "part"),
+                    ("F036", 26, "total"), ("F037", 12, None)]
+
+
+@pytest.mark.parametrize("view, first, last, count", [
+    ("party_building", "D002", "F030", 23),
+    ("governance_and_petitions", "D001", "F060", 13),
+    ("social_protection", "F061", "F074", 14),
+])
+def test_topic_views(con, view, first, last, count):
+    found = ids(con, f"SELECT figure_id FROM {view}")
+    assert (found[0], found[-1], len(found)) == (first, last, count)
+
+
+def test_figures_in_context_quote_the_sentence(con, package):
+    rows = con.execute("SELECT figure_id, quote, sentence_start, sentence_end, sentence FROM figures_in_context").fetchall()
+    assert len(rows) == 76
+    text = package.seed_text
+    for figure_id, quote, start, end, sentence in rows:
+        assert sentence == text[start:end] and "\n" not in sentence, figure_id
+        assert quote is None or quote in sentence, figure_id
+    by_id = {r[0]: r[4] for r in rows}
+    assert by_id["F031"] == "截至目前,全区26个产业项目全部建成运营,并均已见到收益。"
+    assert by_id["D001"] == by_id["F060"] == "今年1-7月份,共发生赴区以上农村信访18件,同比下降21.7%"
+
+
+def test_relations_explained(con):
+    rows = con.execute("SELECT relation_id, implied_by, terms, holds, declared_holds FROM relations_explained").fetchall()
+    assert len(rows) == 22 and all(r[3] == r[4] for r in rows)
+    by_id = {r[0]: r for r in rows}
+    assert by_id["L04"][1:3] == ("共发生赴区以上农村信访18件,同比下降21.7%", "D001 earlier, F059 later, F060 fall")
+
+
+def test_every_view_has_a_description(con):
+    assert con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''").fetchall() == []
+
+
+def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
+    """`.read sql/load.sql` in the 1.5 CLI, from the package root: same rows for every table and view."""
+    for relation in relations_of(con):
+        assert sorted(cli_rows(relation, ROOT, "-c", ".read sql/load.sql")) == sorted(py_rows(con, relation)), relation
+
+
+@pytest.mark.parametrize("view, count", [("figures_labelled", 76), ("figures_brief", 76), ("relation_results", 22), ("readings_with_figures", 22)])
+def test_general_views_have_a_row_per_item(con, view, count):
+    assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(count,)]
+
+
+def test_readings_with_figures_names_the_dependants(con):
+    rows = dict(con.execute("SELECT reading_id, figures FROM readings_with_figures WHERE figures IS NOT NULL").fetchall())
+    assert sorted(rows) == ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R17"]
+    assert rows["R09"] == "F048:unit F048:value"
