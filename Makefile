@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup validate test lock clean
+.PHONY: all setup validate test bench bench-scale bench-full lock clean
 
 all: validate
 
@@ -21,6 +21,18 @@ validate: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Speed (issue 10): whole-process time and memory against bare frictionless, then 1x, 10x and 100x the package.
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.scale
+
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
+
+# Every size up to 10,000x (760,000 figure rows): tens of minutes.
+bench-full: $(STAMP)
+	$(PY) -m benchmarks.scale --full
 
 # Re-pin every dependency (needs pip-tools and the package index; not part of the build).
 lock:
