@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
 
-.PHONY: all setup validate build test lock clean charts
+.PHONY: all setup validate build test bench bench-scale bench-full lock clean charts
 
 # build validates first (and refuses an invalid package), so `all` validates once.
 all: build
@@ -37,6 +37,18 @@ test: $(STAMP) $(CFF_STAMP)
 # Regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json (needs a CJK font: fonts-noto-cjk).
 charts: $(STAMP)
 	$(PY) -m checks charts
+
+# Speed (issue 10): whole-process time and memory against bare frictionless, then 1x, 10x and 100x the package.
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.scale
+
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
+
+# Every size up to 10,000x (760,000 figure rows): tens of minutes.
+bench-full: $(STAMP)
+	$(PY) -m benchmarks.scale --full
 
 # Re-pin every dependency (needs pip-tools and the package index; not part of the build).
 lock:

@@ -4,12 +4,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-import cn2an
+from functools import lru_cache
 
 ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 CHINESE = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
 #: Every character that writes (part of) a number: the coverage rule accounts for each one in the seed.
-NUMERAL_CHAR = re.compile(r"[0-9〇零一二两三四五六七八九十百千万亿]")
+NUMERAL_CHARACTERS = "0123456789〇零一二两三四五六七八九十百千万亿"
+NUMERAL_CHAR = re.compile(f"[{NUMERAL_CHARACTERS}]")
+#: A numeral that writes a year and a month with the 年 lost (20178 is August 2017).
+YEAR_MONTH = re.compile(r"(20[0-9]{2})(1[0-2]|[1-9])")
+#: A year written in words such as period_text.
+WRITTEN_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
 
 # Qualifier words and where they stand relative to the number, most specific first.
 QUALIFIER_WORDS = (
@@ -20,11 +25,17 @@ QUALIFIER_WORDS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_numeral(numeral: str) -> Decimal | None:
-    """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither."""
+    """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither.
+
+    cn2an (and its start-up cost) is imported only when a Chinese numeral is parsed; each numeral is parsed once.
+    """
     if ARABIC.fullmatch(numeral):
         return Decimal(numeral)
     if CHINESE.fullmatch(numeral):
+        import cn2an
+
         try:
             return Decimal(str(cn2an.cn2an(numeral, "smart")))
         except (ValueError, InvalidOperation, KeyError):

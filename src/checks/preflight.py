@@ -16,7 +16,7 @@ import io
 import re
 
 from . import files
-from .package import DESCRIPTOR, Package, read_json, sha256_of
+from .package import DESCRIPTOR, Package, sha256_of
 from .rules import REQUIRED_TABLES
 from .tables import DUCKDB_TYPES, primary_key
 
@@ -178,13 +178,19 @@ def _check_seed(package: Package) -> None:
                             expected=want or f"(no sha256 for {path.name} in {name})", found=actual)
 
 
-def preflight(package: Package) -> None:
-    """Raise UnusableInput for the first input that makes validation unsafe or meaningless."""
+def preflight(package: Package) -> dict[str, str]:
+    """Raise UnusableInput for the first input that makes validation unsafe or meaningless.
+
+    Returns each table's text (checked UTF-8, no BOM, LF), so that the loader does not read the file again.
+    """
     check_descriptor(package)
     _check_seed(package)
+    texts = {}
     for res in package.tables:
-        schema = read_json(package.root, res["schema"], f"schema of resource {res['name']}")
+        schema = package.schema(res["name"])
         _check_schema(schema, res["schema"])
         text = _check_table_bytes(package.path_of(res["name"]), res["path"])
         _check_header(text, schema, res["path"])
+        texts[res["name"]] = text
+    return texts
 

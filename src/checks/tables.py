@@ -60,13 +60,15 @@ def _typed(column: pd.Series, field_type: str) -> pd.Series:
     return column.astype("string")
 
 
-def load_table(package: Package, name: str) -> pd.DataFrame:
+def load_table(package: Package, name: str, text: str | None = None) -> pd.DataFrame:
     """Read one CSV as text (bounded, inside the package), then type each column as its schema says.
 
+    `text` is the file's content when the caller has read it already (preflight has), so no file is read twice.
     `attrs["noncanonical"]` lists (row index, column, cell) of typed cells not written in canonical form.
     """
     schema = package.schema(name)
-    text = package.read_text(package.path_of(name))
+    if text is None:
+        text = package.read_text(package.path_of(name))
     raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c")
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
     typed = pd.DataFrame({col: _typed(raw[col], types.get(col, "string")) for col in raw.columns})

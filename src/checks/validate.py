@@ -21,7 +21,7 @@ def load_context(root: Path) -> Context:
     """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
     package = Package(root)
     try:
-        preflight(package)
+        texts = preflight(package)
     except UnusableInput:
         raise
     except Exception as err:  # noqa: BLE001 - whatever the descriptor holds, name it instead of crashing
@@ -30,7 +30,7 @@ def load_context(root: Path) -> Context:
     for name in package.table_names:
         path = package.resource(name)["path"]
         try:
-            tables[name] = load_table(package, name)
+            tables[name] = load_table(package, name, texts.get(name))
         except UnusableInput:
             raise
         except Exception as err:  # noqa: BLE001 - pandas cannot parse the CSV (a ragged row, say)

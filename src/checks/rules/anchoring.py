@@ -1,9 +1,12 @@
-"""Every span is where it says it is: quotes re-found at their offsets, inside their section, sections tiling the text."""
+"""Every span is where it says it is: quotes re-found at their offsets, inside their section, sections tiling the text.
+
+Each rule has a row check (the messages) and a screen over whole columns (see base.RowRule).
+"""
 from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, RowRule, present
+from .base import Context, RowRule, filled, present, verdicts
 
 #: Table → the column holding its verbatim text (W3C TextQuoteSelector exact).
 ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by"}
@@ -32,6 +35,36 @@ def _quote_at_offsets(column: str):
     return check
 
 
+def _spans(df: pd.DataFrame) -> tuple[pd.Series, list[int], list[int]]:
+    """Rows with both offsets, and those offsets as Python ints (for slicing the seed)."""
+    has = filled(df["char_start"]) & filled(df["char_end"])
+    return has, [int(v) for v in df["char_start"][has]], [int(v) for v in df["char_end"][has]]
+
+
+def seed_at(seed: str, starts: list[int], ends: list[int]) -> list[str]:
+    """The seed text at each span: one slice per row, the column operation anchoring is made of."""
+    return [seed[s:e] for s, e in zip(starts, ends)]
+
+
+def _quote_at_offsets_screen(column: str):
+    def screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+        applies = filled(df[column])
+        has, starts, ends = _spans(df)
+        ok = pd.Series(False, index=df.index)
+        ok[has] = pd.Series(seed_at(ctx.seed, starts, ends), index=df.index[has], dtype=object).eq(df[column][has].astype(object))
+        return verdicts(applies, ok)
+
+    return screen
+
+
+def _section_contains_span_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    has = filled(df["char_start"]) & filled(df["char_end"])
+    starts = df["section_id"].map(ctx.lookup("sections", "char_start"))
+    ends = df["section_id"].map(ctx.lookup("sections", "char_end"))
+    ok = df["section_id"].isin(ctx.lookup("sections", "char_start").index) & (starts <= df["char_start"]) & (df["char_end"] <= ends)
+    return verdicts(has, ok)
+
+
 def _section_contains_span(row: pd.Series, ctx: Context):
     span = _span(row)
     if span is None:
@@ -56,6 +89,27 @@ def _sections_tile(row: pd.Series, ctx: Context):
     return not problems, f"starts at {expected_start}" + (f", ends at {len(ctx.seed)}" if at == len(ordered) - 1 else ""), "; ".join(problems) or "as expected"
 
 
+def _sections_tile_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    ordered = df.sort_values("position")
+    expected_start = ordered["char_end"].shift(1, fill_value=0)
+    ok = ordered["char_start"].eq(expected_start).astype("boolean")
+    if len(ordered):  # the last section also ends where the seed ends
+        ends_seed = ordered["char_end"].eq(len(ctx.seed)).astype("boolean")
+        ok = ok & (ends_seed | pd.Series(ordered.index != ordered.index[-1], index=ordered.index))
+    return verdicts(pd.Series(True, index=df.index), ok.reindex(df.index))
+
+
+def _heading_at_offsets_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    applies = filled(df["number"])
+    usable = applies & filled(df["char_start"]) & filled(df["heading_zh"])
+    headings = df["heading_zh"][usable].tolist()
+    starts = [int(v) for v in df["char_start"][usable]]
+    found = seed_at(ctx.seed, starts, [s + len(h) for s, h in zip(starts, headings)])
+    ok = pd.Series(False, index=df.index)
+    ok[usable] = [f == h for f, h in zip(found, headings)]
+    return verdicts(applies, ok)
+
+
 def _heading_at_offsets(row: pd.Series, ctx: Context):
     if not present(row["number"]):
         return None
@@ -64,10 +118,14 @@ def _heading_at_offsets(row: pd.Series, ctx: Context):
 
 
 RULES = [
-    *(RowRule(f"{table}.quote_at_offsets", table, column, f"{table}.{column} is the seed text at char_start..char_end", _quote_at_offsets(column))
+    *(RowRule(f"{table}.quote_at_offsets", table, column, f"{table}.{column} is the seed text at char_start..char_end", _quote_at_offsets(column),
+              _quote_at_offsets_screen(column))
       for table, column in ANCHORED.items()),
-    *(RowRule(f"{table}.section_contains_span", table, "section_id", "the span lies inside its section", _section_contains_span)
+    *(RowRule(f"{table}.section_contains_span", table, "section_id", "the span lies inside its section", _section_contains_span,
+              _section_contains_span_screen)
       for table in ("figures", "non_figures")),
-    RowRule("sections.tile_seed", "sections", "char_start", "sections follow each other without gap or overlap and cover the whole seed", _sections_tile),
-    RowRule("sections.heading_at_offsets", "sections", "heading_zh", "a numbered section starts with its heading", _heading_at_offsets),
+    RowRule("sections.tile_seed", "sections", "char_start", "sections follow each other without gap or overlap and cover the whole seed", _sections_tile,
+            _sections_tile_screen),
+    RowRule("sections.heading_at_offsets", "sections", "heading_zh", "a numbered section starts with its heading", _heading_at_offsets,
+            _heading_at_offsets_screen),
 ]

@@ -1,10 +1,19 @@
-"""The shape of a rule: a named, described check on each row of one table, with expected and found values."""
+"""The shape of a rule: a named, described check on each row of one table, with expected and found values.
+
+A rule has two forms of the same judgement. `check` sees one row and returns (ok, expected, found): it is the
+reference, and it writes every message. `screen`, where a rule has one, judges the whole table at once with column
+operations: True where the row certainly passes, NA where the rule certainly does not apply, False where the row
+may fail. Only the rows the screen flags are given to `check`, so Python runs per row only for failing rows and
+every message is exactly the one `check` writes. A screen may flag more rows than fail (then `check` clears them),
+never fewer. A rule without a screen (the plain RowRule style other rule modules use) is checked row by row.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from ..package import Package
@@ -12,6 +21,35 @@ from ..tables import primary_key
 
 #: What a per-row check returns: None when the rule does not apply to the row, else (ok, expected, found).
 Verdict = tuple[bool, object, object] | None
+#: What a screen returns: a boolean Series on the table's index (True passes, NA does not apply, False: ask `check`).
+Screen = Callable[[pd.DataFrame, "Context"], pd.Series]
+
+
+class RowsById(Mapping):
+    """A table's rows by the first field of its primary key, as pandas rows made only when asked for.
+
+    Building a Series for every row up front (iterrows) costs more than most rules; a row is made on lookup.
+    As with a dict built row by row, a repeated id maps to its last row and a missing id to none.
+    """
+
+    def __init__(self, df: pd.DataFrame, key: str):
+        self._df = df
+        self._position = {k: i for i, k in enumerate(df[key].tolist()) if not pd.isna(k)}
+
+    def __getitem__(self, key) -> pd.Series:
+        return row_at(self._df, self._position[key])
+
+    def __contains__(self, key) -> bool:
+        try:
+            return key in self._position
+        except TypeError:  # an unhashable cell
+            return False
+
+    def __iter__(self) -> Iterator:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
 
 
 @dataclass
@@ -32,38 +70,63 @@ class Context:
     def seed(self) -> str:
         return self.package.seed_text
 
-    def rows_by_id(self, table: str) -> dict[str, pd.Series]:
-        """The table's rows by the first field of its primary key (computed once)."""
+    def key_of(self, table: str) -> str:
+        return primary_key(self.package.schema(table))[0]
 
-        def index(ctx: Context) -> dict[str, pd.Series]:
-            key = primary_key(ctx.package.schema(table))[0]
-            return {row[key]: row for _, row in ctx.tables[table].iterrows() if not pd.isna(row[key])}
+    def rows_by_id(self, table: str) -> RowsById:
+        """The table's rows by the first field of its primary key (indexed once)."""
+        return self.memo(f"rows_by_id:{table}", lambda ctx: RowsById(ctx.tables[table], ctx.key_of(table)))
 
-        return self.memo(f"rows_by_id:{table}", index)
+    def lookup(self, table: str, column: str) -> pd.Series:
+        """One column of a table indexed by the first field of its primary key, for `Series.map` (a repeated id: its last row)."""
+
+        def index(ctx: Context) -> pd.Series:
+            key = ctx.key_of(table)
+            df = ctx.tables[table]
+            df = df[df[key].notna()].drop_duplicates(key, keep="last")
+            return pd.Series(df[column].array, index=pd.Index(df[key].array, dtype=object), name=column)
+
+        return self.memo(f"lookup:{table}.{column}", index)
 
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule checked row by row on one table; `check` sees a row and the context."""
+    """A rule on one table: `check` judges one row; an optional `screen` judges all rows at once (see the module)."""
 
     name: str
     table: str
     column: str | None
     description: str
     check: Callable[[pd.Series, Context], Verdict]
+    screen: Screen | None = None
 
     def evaluate(self, df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-        """One line per row: ok (NA where the rule does not apply), expected, found."""
-        verdicts = {i: self._verdict(row, ctx) for i, row in df.iterrows()}
-        return pd.DataFrame(
-            {
-                "ok": pd.array([None if v is None else bool(v[0]) for v in verdicts.values()], dtype="boolean"),
-                "expected": ["" if v is None else _text(v[1]) for v in verdicts.values()],
-                "found": ["" if v is None else _text(v[2]) for v in verdicts.values()],
-            },
-            index=df.index,
-        )
+        """One line per row: ok (NA where the rule does not apply), expected, found (filled for the rows `check` saw)."""
+        if self.screen is None:
+            ok = pd.array([pd.NA] * len(df), dtype="boolean")
+            asked = list(range(len(df)))
+        else:
+            ok = pd.array(self.screen(df, ctx), dtype="boolean")
+            if len(ok) != len(df):
+                raise ValueError(f"the screen of {self.name} judged {len(ok)} rows of {len(df)}")
+            asked = (~ok.fillna(True).to_numpy(dtype=bool)).nonzero()[0].tolist()
+        expected = [""] * len(df)
+        found = [""] * len(df)
+        for position, row in self._rows(df, asked):
+            v = self._verdict(row, ctx)
+            ok[position] = None if v is None else bool(v[0])
+            expected[position] = "" if v is None else _text(v[1])
+            found[position] = "" if v is None else _text(v[2])
+        return pd.DataFrame({"ok": ok, "expected": expected, "found": found}, index=df.index)
 
+    @staticmethod
+    def _rows(df: pd.DataFrame, positions: list[int]):
+        """(position, row) for the rows asked, as the pandas rows `check` has always seen."""
+        if len(positions) == len(df):
+            yield from enumerate(row for _, row in df.iterrows())
+        else:
+            for position in positions:
+                yield position, row_at(df, position)
 
     def _verdict(self, row: pd.Series, ctx: Context) -> Verdict:
         """The rule's verdict on one row; a row it cannot even read fails, with the reason, instead of crashing."""
@@ -71,6 +134,11 @@ class RowRule:
             return self.check(row, ctx)
         except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
             return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
+
+
+def row_at(df: pd.DataFrame, position: int) -> pd.Series:
+    """One row exactly as `DataFrame.iterrows` makes it (Python scalars, not NumPy ones), so messages never change."""
+    return next(df.iloc[[position]].iterrows())[1]
 
 
 def _text(value: object) -> str:
@@ -89,3 +157,32 @@ def present(value: object) -> bool:
 def is_true(value: object) -> bool:
     """True for a boolean cell that is true (not NA, not false)."""
     return present(value) and bool(value)
+
+
+def filled(column: pd.Series) -> pd.Series:
+    """`present` for a whole column: not NA and not empty text (a plain bool Series)."""
+    mask = column.notna()
+    if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
+        mask &= column.astype("string").ne("").fillna(False).astype(bool)
+    return mask.astype(bool)
+
+
+def same(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a == b cell by cell as Python compares them (categories and string dtypes alike); NA where either is missing."""
+    both = (a.notna() & b.notna()).to_numpy(bool)
+    left, right = a.astype(object).to_numpy(), b.astype(object).to_numpy()
+    equal = np.zeros(len(a), dtype=bool)
+    equal[both] = [x == y for x, y in zip(left[both], right[both])]
+    return pd.Series(pd.array(equal, dtype="boolean"), index=a.index).where(both, pd.NA)
+
+
+def true_in(column: pd.Series) -> pd.Series:
+    """`is_true` for a whole boolean column (a plain bool Series)."""
+    return column.astype("boolean").fillna(False).astype(bool)
+
+
+def verdicts(applies: pd.Series, ok: pd.Series) -> pd.Series:
+    """A screen's result: NA where the rule does not apply, else ok, with an unknown (NA) ok asked of `check`."""
+    result = pd.array(ok.astype("boolean").fillna(False).astype(bool), dtype="boolean")
+    result[~applies.astype(bool).to_numpy()] = pd.NA
+    return pd.Series(result, index=applies.index)

@@ -1,25 +1,22 @@
-"""Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the text fails."""
+"""Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the text fails.
+
+Each rule's row check writes the messages; its screen (figure_screens.py) judges all figures with column operations.
+"""
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 
 import pandas as pd
 
-from ..numerals import ARABIC, arabic_numerals, parse_numeral, qualifier_of
+from ..numerals import ARABIC, WRITTEN_YEAR, YEAR_MONTH, arabic_numerals, parse_numeral, qualifier_of
 from .base import Context, RowRule, is_true, present
-
-ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
-YEAR_MONTH = re.compile(r"(20[0-9]{2})(1[0-2]|[1-9])")
-WRITTEN_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
+from .figure_screens import ANCHOR_FIELDS, SCREENS
+from .links import lost_readings, readings_of
 
 
 def _readings_of(ctx: Context, figure_id: str, aspect: str) -> list[pd.Series]:
-    links = ctx.tables["figure_readings"]
-    ids = links.loc[(links["figure_id"] == figure_id) & (links["aspect"] == aspect), "reading_id"].tolist()
-    readings = ctx.rows_by_id("readings")
-    return [readings[r] for r in ids if r in readings]
+    return readings_of(ctx, figure_id, aspect)
 
 
 def _stated_fields(row, ctx):
@@ -126,14 +123,14 @@ def _no_value_under_unrecoverable(row, ctx):
     """A figure whose words an unrecoverable reading covers has no value, and names that reading."""
     if not (present(row["char_start"]) and present(row["char_end"])):
         return None
-    readings = ctx.tables["readings"]
-    lost = readings[(readings["status"] == "unrecoverable") & (readings["char_start"] < row["char_end"]) & (readings["char_end"] > row["char_start"])]
-    if lost.empty:
+    ids, starts, ends = lost_readings(ctx)
+    lost = ids[(starts < row["char_end"]) & (ends > row["char_start"])].tolist()
+    if not lost:
         return None
     linked = {r["reading_id"] for r in _readings_of(ctx, row["figure_id"], "value")}
-    missing = sorted(set(lost["reading_id"]) - linked)
+    missing = sorted(set(lost) - linked)
     ok = not present(row["value"]) and not missing
-    return ok, f"no value, and a link (aspect value) to {', '.join(lost['reading_id'])}", (
+    return ok, f"no value, and a link (aspect value) to {', '.join(lost)}", (
         f"value {row['value']}" if present(row["value"]) else "no value") + (f"; not linked: {', '.join(missing)}" if missing else "")
 
 
@@ -155,15 +152,15 @@ def _unit_or_reading(row, ctx):
 
 
 RULES = [
-    RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields),
-    RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote),
-    RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral),
-    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion),
-    RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator),
-    RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote),
-    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
-    RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text),
-    RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable),
-    RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading),
-    RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading),
+    RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields, SCREENS["figures.stated_fields"]),
+    RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote, SCREENS["figures.numeral_in_quote"]),
+    RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral, SCREENS["figures.value_matches_numeral"]),
+    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion, SCREENS["figures.base_value_conversion"]),
+    RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator, SCREENS["figures.base_unit_matches_indicator"]),
+    RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote, SCREENS["figures.qualifier_matches_quote"]),
+    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order, SCREENS["figures.period_order"]),
+    RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text, SCREENS["figures.period_matches_text"]),
+    RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable, SCREENS["figures.no_value_under_unrecoverable"]),
+    RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading, SCREENS["figures.value_or_reading"]),
+    RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading, SCREENS["figures.unit_or_reading"]),
 ]

@@ -1,0 +1,1 @@
+"""Speed and scale benchmarks (`make bench`): timing is measured here, never asserted in tests."""

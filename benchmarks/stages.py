@@ -1,0 +1,54 @@
+"""Time each stage of one validation in-process: `python -m benchmarks.stages ROOT` prints JSON.
+
+The validator is not changed for this: the stage functions that `checks.validate` calls are wrapped with a
+clock for this process only. Pandera per table includes that table's row rules; `sql` (DuckDB loading the
+frames and running relation_results) is part of pandera.relations and is also shown on its own; `rules` gives
+each row rule's own time, so a slow rule is named.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from checks import duck, validate as validation
+from checks.rules import base
+
+seconds: dict[str, float] = defaultdict(float)
+rules: dict[str, float] = defaultdict(float)
+
+
+def _timed(name_of, function, into=seconds):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            into[name_of(*args, **kwargs)] += time.perf_counter() - start
+
+    return wrapper
+
+
+def main(argv: list[str]) -> int:
+    root = Path(argv[0]).resolve()
+    validation.preflight = _timed(lambda *a: "preflight", validation.preflight)
+    validation.load_table = _timed(lambda *a: "load", validation.load_table)
+    validation.check_frictionless = _timed(lambda *a: "frictionless", validation.check_frictionless)
+    validation.check_table = _timed(lambda ctx, table: f"pandera.{table}", validation.check_table)
+    validation.check_coverage = _timed(lambda *a: "coverage", validation.check_coverage)
+    duck.evaluate_relations_sql = _timed(lambda *a: "sql", duck.evaluate_relations_sql)
+    base.RowRule.evaluate = _timed(lambda rule, *a: rule.name, base.RowRule.evaluate, rules)
+    start = time.perf_counter()
+    report = validation.validate(root)
+    total = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"exit_code": report.exit_code, "total": total, "stages": seconds, "rules": rules, "peak_bytes": peak,
+                      "failed": report.failed_rules()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

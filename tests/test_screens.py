@@ -1,0 +1,48 @@
+"""The column forms of the rules (screens) agree with the row checks: same verdict on every row, same messages.
+
+The row check of each rule is its reference. On a copy broken by every data fault of the fault tests at once, and
+on a package repeated 10×, each screened rule must give exactly what checking every row one by one gives.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from benchmarks.generate import generate
+from checks.rules import ROW_RULES
+from checks.tables import pandera_schema
+from checks.validate import load_context
+from test_faults import FAULTS
+from test_robustness import DATA_FAULTS
+
+SCREENED = [rule for rule in ROW_RULES if rule.screen is not None]
+
+
+def _all_data_faults(root) -> None:
+    faults = [inject for inject, code, _ in FAULTS.values() if code == 1] + [inject for inject, _ in DATA_FAULTS.values()]
+    for inject in faults:
+        try:
+            inject(root)
+        except (AssertionError, StopIteration):  # an earlier fault removed the row this one edits
+            pass
+
+
+def _assert_screens_agree(root) -> None:
+    ctx = load_context(root)
+    for rule in SCREENED:
+        frame = pandera_schema(ctx.package.schema(rule.table)).coerce_dtype(ctx.tables[rule.table])
+        screened, rowwise = rule.evaluate(frame, ctx), replace(rule, screen=None).evaluate(frame, ctx)
+        verdict = lambda outcome: outcome["ok"].astype(object).where(outcome["ok"].notna(), "n/a").tolist()  # noqa: E731
+        assert verdict(screened) == verdict(rowwise), rule.name
+        failing = rowwise["ok"].eq(False).fillna(False).astype(bool)
+        pd.testing.assert_frame_equal(screened[failing], rowwise[failing], obj=rule.name)
+
+
+def test_screens_agree_with_row_checks_on_broken_data(copy):
+    _all_data_faults(copy)
+    _assert_screens_agree(copy)
+
+
+def test_screens_agree_with_row_checks_at_ten_times(tmp_path):
+    _assert_screens_agree(generate(tmp_path / "x10", 10))
