@@ -32,16 +32,31 @@ def _unavailable() -> str | None:
         import selenium  # noqa: F401
     except ImportError:
         missing.append("selenium (pip)")
-    return f"browser tests skipped: {', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)" if missing else None
+    return f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)" if missing else None
+
+
+def require_browser() -> None:
+    """Skip, saying why, when Chromium is absent; under CI (CI=true) fail instead, as CI must run these tests."""
+    reason = _unavailable()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="browser tests skipped: chromium, chromedriver not installed"):
+        require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run under CI"):
+        require_browser()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; under CI the browser tests must run")
-        pytest.skip(reason)
+    require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -113,6 +128,32 @@ def test_tab_reaches_the_figures_and_opens_their_cards(browser, site):
     assert seen == wanted
 
 
+def test_n_and_p_jump_between_figures_and_escape_closes(browser, site):
+    from selenium.webdriver.common.keys import Keys
+
+    _open(browser, site)
+    browser.find_element("id", "F006").click()
+    browser.switch_to.active_element.send_keys("n")
+    assert browser.switch_to.active_element.get_attribute("id") == "F007"
+    browser.switch_to.active_element.send_keys("p")
+    assert browser.switch_to.active_element.get_attribute("id") == "F006"
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not browser.find_element("id", "card-F006").is_displayed()
+
+
+def test_print_shows_the_text_without_the_card_panel(browser, site):
+    _open(browser, site)
+    browser.find_element("id", "F006").click()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element("id", "cards").is_displayed()
+        assert browser.find_element("id", "S006").is_displayed()
+        after = browser.execute_script("return getComputedStyle(document.getElementById('F006'), '::after').content")
+        assert "F006" in after or "attr(id)" in after, after
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def test_side_by_side_when_wide_stacked_when_narrow(browser, site):
     _open(browser, site)
     try:
@@ -120,6 +161,17 @@ def test_side_by_side_when_wide_stacked_when_narrow(browser, site):
             browser.set_window_size(width, 1000)
             zh, en = (browser.find_element("css selector", f"#S006 .{c}") for c in ("zh", "en"))
             assert (zh.location["y"] == en.location["y"]) is side_by_side, (width, zh.location, en.location)
+    finally:
+        browser.set_window_size(1600, 1000)
+
+
+@pytest.mark.parametrize("page", ["index.html", "figures.html"])
+def test_nothing_spills_sideways_on_a_narrow_screen(browser, site, page):
+    _open(browser, site, page)
+    try:
+        browser.set_window_size(480, 1000)
+        width, scroll = browser.execute_script("return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+        assert scroll <= width, (page, width, scroll)
     finally:
         browser.set_window_size(1600, 1000)
 
