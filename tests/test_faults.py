@@ -34,6 +34,40 @@ def _drop_column(root: Path) -> None:
     write_rows(root / "data" / "units.csv", header[:-1], [{k: r[k] for k in header[:-1]} for r in rows])
 
 
+SEED = "seeds/wuqing_2020_paired_assistance_summary.txt"
+
+
+def _resegment(root: Path, sentence_id: str, start: int, end: int, restamp: bool = True) -> None:
+    """Move a sentence's offsets, keeping its Chinese the seed text there (so only the segmentation is at fault)."""
+    seed = (root / SEED).read_text(encoding="utf-8")
+    edit(root, "sentences", sentence_id, restamp=restamp, char_start=start, char_end=end, text_zh=seed[start:end])
+
+
+def _split_sentence(root: Path, sentence_id: str, at: int) -> None:
+    """Cut a sentence in two at `at`: the first part keeps the id, the second becomes S999."""
+    header, rows = read_rows(root / "data" / "sentences.csv")
+    row = next(r for r in rows if r["sentence_id"] == sentence_id)
+    seed = (root / SEED).read_text(encoding="utf-8")
+    tail = {**row, "sentence_id": "S999", "char_start": str(at), "text_zh": seed[at:int(row["char_end"])]}
+    write_rows(root / "data" / "sentences.csv", header, [*rows, tail])
+    _resegment(root, sentence_id, int(row["char_start"]), at)
+
+
+def _merge_sentences(root: Path, first: str, second: str) -> None:
+    header, rows = read_rows(root / "data" / "sentences.csv")
+    end = int(next(r for r in rows if r["sentence_id"] == second)["char_end"])
+    write_rows(root / "data" / "sentences.csv", header, [r for r in rows if r["sentence_id"] != second])
+    start = int(next(r for r in rows if r["sentence_id"] == first)["char_start"])
+    _resegment(root, first, start, end)
+
+
+def _edit_english(root: Path, sentence_id: str, old: str, new: str) -> None:
+    _, rows = read_rows(root / "data" / "sentences.csv")
+    text = next(r for r in rows if r["sentence_id"] == sentence_id)["text_en"]
+    assert old in text, f"{old!r} not in the English of {sentence_id}"
+    edit(root, "sentences", sentence_id, text_en=text.replace(old, new, 1))
+
+
 # name → (how to break the copy, expected exit code, the rule that must be named)
 FAULTS = {
     "changed total": (lambda r: edit(r, "figures", "F036", value=27, base_value=27), 1, "relations.evaluate_as_declared"),
@@ -86,6 +120,18 @@ FAULTS = {
     "extra column": (_add_column, 2, "input.columns"),
     "missing column": (_drop_column, 2, "input.columns"),
     "ragged row": (lambda r: _replace_in(r, "data/units.csv", "个,measure word (items),1", "个,measure word (items),1,x"), 2, "input.csv_parse"),
+    "sentence leaves a gap": (lambda r: _resegment(r, "S012", 560, 685), 1, "sections.sentences_tile"),
+    "sentences overlap": (lambda r: _resegment(r, "S011", 529, 560), 1, "sections.sentences_tile"),
+    "sentence text edited": (lambda r: edit(r, "sentences", "S021", text_zh="截至目前,全区27个产业项目全部建成运营,并均已见到收益。"), 1, "sentences.quote_at_offsets"),
+    "sentence cut mid-clause": (lambda r: _split_sentence(r, "S005", 200), 1, "sentences.break_at_sentence_end"),
+    "two sentences as one": (lambda r: _merge_sentences(r, "S010", "S011"), 1, "sentences.break_at_sentence_end"),
+    "adopted lost full stop ignored": (lambda r: _merge_sentences(r, "S009", "S010"), 1, "sentences.break_at_sentence_end"),
+    "reading no longer adopts its full stop": (lambda r: edit(r, "readings", "R17", adopted="“两委”班子和“一肩挑”全区"), 1, "readings.inside_one_sentence"),
+    "figure cut by a sentence break": (lambda r: _split_sentence(r, "S006", 308), 1, "figures.inside_one_sentence"),
+    "non-figure cut by a sentence break": (lambda r: _split_sentence(r, "S044", 2519), 1, "non_figures.inside_one_sentence"),
+    "figure's number missing from the English": (lambda r: _edit_english(r, "S013", "22,000", "twenty-two thousand"), 1, "figures.number_in_english"),
+    "figure's number only inside a longer number": (lambda r: _edit_english(r, "S023", "2 warehousing", "20 warehousing"), 1, "figures.number_in_english"),
+    "section without sentences": (lambda r: drop(r, "sentences", lambda row: row["section_id"] != "footer"), 1, "sections.sentences_tile"),
     "missing table": (lambda r: (r / "data/units.csv").unlink(), 2, "input.missing_file"),
     "running total not cumulative": (lambda r: edit(r, "figures", "F070", measure="stock"), 1, "figures.measure_fits"),
     "rate without its denominator": (lambda r: edit(r, "figures", "F073", per=""), 1, "figures.measure_fits"),

@@ -1,4 +1,4 @@
-"""Command line: `python -m checks validate|build|query|stamp|sql|readme`."""
+"""Command line: `python -m checks validate|build|query|site|stamp|sql|docs|charts|readme`."""
 from __future__ import annotations
 
 import argparse
@@ -102,6 +102,14 @@ def _charts(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from .site import build_site
+
+    for path in build_site(_checked(args.root)):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the one holding datapackage.json, from here up)")
@@ -120,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
     commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
+    commands.add_parser("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()
     try:

@@ -62,4 +62,7 @@ def build(root: Path) -> Built:
     built.written.extend(write_parquet(ctx.package, ctx.tables))
     workbook = workbook_bytes(ctx.package, for_readers(ctx))
     built.written.append(files.write_atomic(root, workbook_name(ctx.package), workbook))
+    from .site import build_site  # the report view and the W3C annotations are part of the build
+
+    built.written.extend(root / rel for rel in build_site(ctx.package))
     return built

@@ -1,15 +1,16 @@
-"""The row rules, by table: anchoring, figures, relations, corroborations. Coverage is a rule over the seed text itself."""
+"""The row rules, by table: anchoring, figures, measures, relations, corroborations, sentences. Coverage is a rule over the seed text itself."""
 from .anchoring import RULES as ANCHORING
 from .corroborations import RULES as CORROBORATIONS
 from .figures import RULES as FIGURES
 from .measures import RULES as MEASURES
 from .relations import RULES as RELATIONS
+from .sentences import RULES as SENTENCES
 
-ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *RELATIONS, *CORROBORATIONS]
+ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *RELATIONS, *CORROBORATIONS, *SENTENCES]
 
 #: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
 REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms",
-                   "sources", "corroborations")
+                   "sources", "corroborations", "sentences")
 
 
 def rules_for(table: str):

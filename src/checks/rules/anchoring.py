@@ -9,7 +9,7 @@ import pandas as pd
 from .base import Context, RowRule, filled, present, verdicts
 
 #: Table → the column holding its verbatim text (W3C TextQuoteSelector exact).
-ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by"}
+ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by", "sentences": "text_zh"}
 
 
 def _span(row: pd.Series) -> tuple[int, int] | None:
@@ -123,7 +123,7 @@ RULES = [
       for table, column in ANCHORED.items()),
     *(RowRule(f"{table}.section_contains_span", table, "section_id", "the span lies inside its section", _section_contains_span,
               _section_contains_span_screen)
-      for table in ("figures", "non_figures")),
+      for table in ("figures", "non_figures", "sentences")),
     RowRule("sections.tile_seed", "sections", "char_start", "sections follow each other without gap or overlap and cover the whole seed", _sections_tile,
             _sections_tile_screen),
     RowRule("sections.heading_at_offsets", "sections", "heading_zh", "a numbered section starts with its heading", _heading_at_offsets,

@@ -1,0 +1,132 @@
+"""The report view and the annotations, without a browser: structure, anchors, escaping, no network references."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from checks.annotations import CONTEXT
+from checks.marks import nest, tree
+from checks.site import ANNOTATIONS, SITE, build_site, render
+from checks.tables import load_tables
+from checks.validate import load_context
+from conftest import ROOT, edit
+
+
+@pytest.fixture(scope="module")
+def built(package):
+    build_site(package)
+    return package
+
+
+@pytest.fixture(scope="module")
+def tables(package):
+    return load_tables(package)
+
+
+def _stated_with_quote(tables):
+    f = tables["figures"]
+    return f[f["stated"].fillna(False).astype(bool) & f["quote"].notna()]
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_every_stated_figure_is_highlighted_once_with_a_card(built, tables):
+    tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
+    marks = [a["id"] for t, a in tags if t == "mark" and "fig" in a.get("class", "").split() and "sample" not in a.get("class", "")]
+    assert sorted(marks) == sorted(_stated_with_quote(tables)["figure_id"])
+    cards = {a["id"] for t, a in tags if t == "section" and "card" in a.get("class", "").split()}
+    assert {f"card-{m}" for m in marks} <= cards
+
+
+def test_every_sentence_is_shown_in_both_languages(built, tables):
+    tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
+    rows = [a["id"] for t, a in tags if t == "div" and "sentence" in a.get("class", "").split()]
+    assert rows == list(tables["sentences"].sort_values("char_start")["sentence_id"])
+
+
+def test_pages_reference_nothing_outside_their_folder(built):
+    for page in ("index.html", "figures.html"):
+        for tag, attrs in _tags((ROOT / SITE / page).read_text(encoding="utf-8")):
+            for key in ("src", "href"):
+                ref = attrs.get(key)
+                if ref is None or (tag == "a" and attrs.get("rel") == "external"):
+                    continue  # the original page's address is shown as a link the reader may follow, never loaded
+                assert not re.match(r"^[a-z]+:|^//|^/|\.\./", ref), (page, tag, ref)
+                path = ref.split("#")[0]
+                assert not path or (ROOT / SITE / path).is_file(), (page, ref)
+
+
+def test_the_figures_table_links_each_stated_figure_to_its_place(built, tables):
+    tags = _tags((ROOT / SITE / "figures.html").read_text(encoding="utf-8"))
+    links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("index.html#")}
+    assert links == {f"index.html#{i}" for i in _stated_with_quote(tables)["figure_id"]}
+    rows = [a for t, a in tags if t == "tr" and a.get("id", "").startswith("row-")]
+    assert len(rows) == len(tables["figures"])
+
+
+def test_text_from_the_tables_is_escaped(copy):
+    edit(copy, "figures", "F016", note='<script>alert("x")</script>')
+    html = render(load_context(copy))["index.html"]
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+def test_annotations_follow_the_model(built, tables):
+    doc = json.loads((ROOT / ANNOTATIONS).read_text(encoding="utf-8"))
+    assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection" and doc["id"].startswith("urn:uuid:")
+    items = doc["first"]["items"]
+    assert doc["total"] == len(items) == len(_stated_with_quote(tables)) + len(tables["readings"])
+    assert len({a["id"] for a in items}) == len(items)
+    for a in items:
+        assert {"id", "type", "target", "body"} <= set(a) and a["type"] == "Annotation"
+        assert re.match(r"^[a-z][a-z0-9+.-]*:", a["id"]), a["id"]
+        assert a["target"]["source"]["id"].startswith("ni:///sha-256;")
+        assert all(b["type"] == "TextualBody" and isinstance(b["value"], str) for b in a["body"])
+        values = json.loads(a["body"][1]["value"])
+        assert values.get("figure_id") or values.get("reading_id")
+
+
+def test_every_selector_reanchors(built, package):
+    seed = package.seed_text
+    items = json.loads((ROOT / ANNOTATIONS).read_text(encoding="utf-8"))["first"]["items"]
+    for a in items:
+        position, quote = a["target"]["selector"]
+        assert position["type"] == "TextPositionSelector" and quote["type"] == "TextQuoteSelector"
+        assert seed[position["start"]:position["end"]] == quote["exact"], a["id"]
+        assert len(quote["prefix"]) <= 32 and len(quote["suffix"]) <= 32
+        whole = quote["prefix"] + quote["exact"] + quote["suffix"]
+        at = [m.start() for m in re.finditer(re.escape(whole), seed)]
+        assert at == [position["start"] - len(quote["prefix"])], (a["id"], at)
+
+
+def test_a_figure_is_never_cut_but_a_crossing_reading_is():
+    marks = nest([("reading", "R1", 0, 4), ("non_figure", "N1", 2, 6)], 0, 8)
+    assert [(m.ident, m.start, m.end, m.first) for m in marks] == [("R1", 0, 4, True), ("N1", 4, 6, False)]
+    assert [(m.ident, m.start, m.end) for m in marks[0].children] == [("N1", 2, 4)]
+    with pytest.raises(ValueError, match="figure F1 crosses R1"):
+        nest([("reading", "R1", 0, 4), ("figure", "F1", 2, 6)], 0, 8)
+
+
+def test_the_tree_keeps_every_character_in_order():
+    text = "abcdefgh"
+    nodes = tree(text, 10, nest([("reading", "R1", 11, 15), ("figure", "F1", 12, 14)], 10, 18))
+
+    def flat(ns):
+        return "".join(n.text if n.mark is None else flat(n.children) for n in ns)
+
+    assert flat(nodes) == text

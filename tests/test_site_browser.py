@@ -1,0 +1,223 @@
+"""The report view in a real browser: Debian's chromium and chromedriver, driven by Selenium, from file://.
+
+Without Chromium these tests skip and say why; under CI (CI=true) that skip is a failure instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from checks.site import SITE, build_site
+from checks.tables import load_tables
+from conftest import ROOT
+
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run")
+SCREENSHOT = ROOT / "dist" / "report-view.png"
+
+#: Three figures and what their cards must say (from the report itself, not from the tables).
+CARDS = {
+    "F006": {"value": "22.9 亿元", "base": "2,290,000,000 CNY", "qualifier": "exact"},
+    "F056": {"value": "2000 个", "base": "2,000 count", "qualifier": "more than"},
+    "F060": {"value": "21.7 %", "base": "21.7 percent", "period": "2020-01-01 to 2020-07-31 (今年1-7月份)"},
+}
+
+
+def _unavailable() -> str | None:
+    missing = [name for name in ("chromium", "chromedriver") if shutil.which(name) is None]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip)")
+    return f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)" if missing else None
+
+
+def require_browser() -> None:
+    """Skip, saying why, when Chromium is absent; under CI (CI=true) fail instead, as CI must run these tests."""
+    reason = _unavailable()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="browser tests skipped: chromium, chromedriver not installed"):
+        require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run under CI"):
+        require_browser()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}", "--window-size=1600,1000"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def site(package):
+    build_site(package)
+    return (ROOT / SITE).resolve()
+
+
+def _open(browser, site, page="index.html"):
+    browser.get((site / page).as_uri())
+    return browser
+
+
+def _card_fields(browser, figure_id):
+    card = browser.find_element("id", f"card-{figure_id}")
+    assert card.is_displayed(), f"the card of {figure_id} is not shown"
+    return {dd.get_attribute("data-field"): dd.text for dd in card.find_elements("css selector", "dd[data-field]")}
+
+
+def test_every_stated_figure_with_a_quote_is_highlighted(browser, site, package):
+    figures = load_tables(package)["figures"]
+    stated = figures[figures["stated"].fillna(False).astype(bool) & figures["quote"].notna()]
+    marks = _open(browser, site).find_elements("css selector", ".report mark.fig")
+    assert len(marks) == len(stated) == 74
+    assert all(m.is_displayed() for m in marks)
+
+
+def test_clicking_a_figure_shows_its_values(browser, site):
+    _open(browser, site)
+    for figure_id, expected in CARDS.items():
+        mark = browser.find_element("id", figure_id)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+        mark.click()
+        fields = _card_fields(browser, figure_id)
+        for field, text in expected.items():
+            assert fields[field] == text, (figure_id, field, fields[field])
+        assert mark.get_attribute("aria-expanded") == "true"
+    relation = browser.find_element("css selector", "#card-F060 li[data-relation='L04']")
+    assert "✓ holds" in relation.text
+
+
+def test_tab_reaches_the_figures_and_opens_their_cards(browser, site):
+    from selenium.webdriver.common.keys import Keys
+
+    _open(browser, site)
+    body = browser.find_element("tag name", "body")
+    body.click()
+    wanted, seen = set(CARDS), set()
+    for _ in range(400):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+        ident = active.get_attribute("id")
+        if ident in wanted:
+            assert browser.find_element("id", f"card-{ident}").is_displayed(), f"focusing {ident} does not open its card"
+            seen.add(ident)
+        if seen == wanted:
+            break
+    assert seen == wanted
+
+
+def test_n_and_p_jump_between_figures_and_escape_closes(browser, site):
+    from selenium.webdriver.common.keys import Keys
+
+    _open(browser, site)
+    browser.find_element("id", "F006").click()
+    browser.switch_to.active_element.send_keys("n")
+    assert browser.switch_to.active_element.get_attribute("id") == "F007"
+    browser.switch_to.active_element.send_keys("p")
+    assert browser.switch_to.active_element.get_attribute("id") == "F006"
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not browser.find_element("id", "card-F006").is_displayed()
+
+
+def test_print_shows_the_text_without_the_card_panel(browser, site):
+    _open(browser, site)
+    browser.find_element("id", "F006").click()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element("id", "cards").is_displayed()
+        assert browser.find_element("id", "S006").is_displayed()
+        after = browser.execute_script("return getComputedStyle(document.getElementById('F006'), '::after').content")
+        assert "F006" in after or "attr(id)" in after, after
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_side_by_side_when_wide_stacked_when_narrow(browser, site):
+    _open(browser, site)
+    try:
+        for width, side_by_side in ((1600, True), (480, False)):
+            browser.set_window_size(width, 1000)
+            zh, en = (browser.find_element("css selector", f"#S006 .{c}") for c in ("zh", "en"))
+            assert (zh.location["y"] == en.location["y"]) is side_by_side, (width, zh.location, en.location)
+    finally:
+        browser.set_window_size(1600, 1000)
+
+
+@pytest.mark.parametrize("page", ["index.html", "figures.html"])
+def test_nothing_spills_sideways_on_a_narrow_screen(browser, site, page):
+    _open(browser, site, page)
+    try:
+        browser.set_window_size(480, 1000)
+        width, scroll = browser.execute_script("return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+        assert scroll <= width, (page, width, scroll)
+    finally:
+        browser.set_window_size(1600, 1000)
+
+
+def test_the_figures_table_filters_and_sorts(browser, site, package):
+    from selenium.webdriver.support.ui import Select
+
+    tables = load_tables(package)
+    topics = tables["figures"].merge(tables["indicators"], on="indicator_id")["topic"]
+    _open(browser, site, "figures.html")
+    Select(browser.find_element("id", "topic")).select_by_value("industry")
+    visible = [r for r in browser.find_elements("css selector", "#figures-table tbody tr") if r.is_displayed()]
+    assert len(visible) == int((topics == "industry").sum())
+    browser.find_element("css selector", "button[data-sort='base']").click()
+    keys = [float(k or "-inf") for k in (r.find_elements("css selector", "td")[4].get_attribute("data-key") for r in visible)]
+    shown = [float(r.find_elements("css selector", "td")[4].get_attribute("data-key") or "-inf")
+             for r in browser.find_elements("css selector", "#figures-table tbody tr") if r.is_displayed()]
+    assert shown == sorted(keys)
+    link = browser.find_element("css selector", "#row-F035 a")
+    link.click()
+    assert browser.switch_to.active_element.get_attribute("id") == "F035"
+    assert browser.find_element("id", "card-F035").is_displayed()
+
+
+def test_no_console_errors_and_no_request_leaves_the_folder(browser, site):
+    browser.get("about:blank")
+    browser.get_log("browser"), browser.get_log("performance")  # drain what the browser did before our pages
+    _open(browser, site)
+    browser.find_element("id", "F006").click()
+    _open(browser, site, "figures.html")
+    browser.find_element("css selector", "button[data-sort='id']").click()
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    requests = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
+    urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]
+    assert urls, "no request was logged at all: the performance log is not working"
+    outside = [u for u in urls if not u.startswith(site.as_uri() + "/")]
+    assert outside == [], sorted(set(outside))
+
+
+def test_screenshot(browser, site):
+    _open(browser, site)
+    mark = browser.find_element("id", "F006")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+    mark.click()
+    browser.execute_script("window.scrollBy(0, -120)")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 20_000
