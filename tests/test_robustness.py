@@ -86,6 +86,10 @@ UNUSABLE = {
     "unsupported field type": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][2].update(type="any")), "input.malformed_schema"),
     "primary key naming no field": (lambda r, t: _edit_schema(r, "units", lambda s: s.update(primaryKey=["nothing"])), "input.malformed_schema"),
     "junk line in SHA256SUMS": (lambda r, t: _pins(r, "not a hash line\n"), "input.malformed_pin"),
+    "comment character in a dialect": (lambda r, t: _set_resource(r, "units", dialect={**next(x for x in _descriptor(r)["resources"] if x["name"] == "units")["dialect"], "commentChar": "C"}), "input.dialect"),
+    "resource without a hash": (lambda r, t: _set_resource(r, "sql_views", hash=None, bytes=None), "input.unhashed"),
+    "catastrophic regex in a schema": (lambda r, t: _edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a+)+b")), "input.unsafe_pattern"),
+    "duplicate field names": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][1].update(name=s["fields"][0]["name"])), "input.malformed_schema"),
     "UTF-16 table": (lambda r, t: (r / "data/units.csv").write_bytes((r / "data/units.csv").read_text(encoding="utf-8").encode("utf-16")), "input.encoding"),
 }
 
@@ -317,3 +321,30 @@ def test_every_free_text_column_carries_the_text_pattern(package):
                     hostile = [t for t in ("=1+1", "+1", "-1", "@SUM(A1)", "a\x00b", "a\x1b[31m", "a\rb") if re.fullmatch(constraints["pattern"], t)]
                     assert not hostile, (name, field["name"], hostile)
     assert re.fullmatch(TEXT_PATTERN, "全区622个行政村, 2.5亿元 (5%)\n") and not re.fullmatch(TEXT_PATTERN, "=1")
+
+
+def test_a_numeral_too_long_to_parse_fails_without_hanging(copy):
+    edit(copy, "figures", "F003", numeral="一" * 100_000)
+    report = validate(copy)
+    assert report.exit_code == 1 and "figures.value_matches_numeral" in report.failed_rules()
+
+
+def test_package_sql_that_runs_forever_is_stopped(copy, monkeypatch):
+    path = copy / "sql" / "views.sql"
+    path.write_text(path.read_text(encoding="utf-8") + "\nCREATE TABLE burn AS SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3;\n", encoding="utf-8")
+    stamp(Package(copy))
+    monkeypatch.setenv("CHECKS_SQL_SECONDS", "2")
+    report = validate(copy)
+    assert report.exit_code == 1 and "CHECKS_SQL_SECONDS" in report.rule("relations.sql_agrees").problems[0].found
+
+
+def test_sql_folder_outside_the_package_is_never_listed(copy, tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-sql"
+    outside.mkdir()
+    (outside / "secret_name.sql").write_text("SELECT 1;", encoding="utf-8")
+    import shutil
+
+    shutil.rmtree(copy / "sql")
+    (copy / "sql").symlink_to(outside)
+    report = validate(copy)
+    assert report.exit_code == 2 and "secret_name" not in report.unusable.message + report.unusable.file

@@ -60,7 +60,7 @@ def test_industry_projects_by_type(con):
 
 @pytest.mark.parametrize("view, first, last, count", [
     ("party_building", "D002", "F030", 23),
-    ("governance_and_petitions", "D001", "F060", 13),
+    ("governance_and_petitions", "D001", "F076", 15),
     ("social_protection", "F061", "F074", 14),
 ])
 def test_topic_views(con, view, first, last, count):
@@ -70,7 +70,7 @@ def test_topic_views(con, view, first, last, count):
 
 def test_figures_in_context_quote_the_sentence(con, package):
     rows = con.execute("SELECT figure_id, quote, sentence_start, sentence_end, sentence FROM figures_in_context").fetchall()
-    assert len(rows) == 76
+    assert len(rows) == con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
     text = package.seed_text
     for figure_id, quote, start, end, sentence in rows:
         assert sentence == text[start:end] and "\n" not in sentence, figure_id
@@ -82,7 +82,7 @@ def test_figures_in_context_quote_the_sentence(con, package):
 
 def test_relations_explained(con):
     rows = con.execute("SELECT relation_id, implied_by, terms, holds, declared_holds FROM relations_explained").fetchall()
-    assert len(rows) == 22 and all(r[3] == r[4] for r in rows)
+    assert len(rows) == con.execute("SELECT count(*) FROM relations").fetchall()[0][0] and all(r[3] == r[4] for r in rows)
     by_id = {r[0]: r for r in rows}
     assert by_id["L04"][1:3] == ("共发生赴区以上农村信访18件,同比下降21.7%", "D001 earlier, F059 later, F060 fall")
 
@@ -97,12 +97,12 @@ def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
         assert sorted(cli_rows(relation, ROOT, "-c", ".read sql/load.sql")) == sorted(py_rows(con, relation)), relation
 
 
-@pytest.mark.parametrize("view, count", [("figures_labelled", 76), ("figures_brief", 76), ("relation_results", 22), ("readings_with_figures", 22)])
-def test_general_views_have_a_row_per_item(con, view, count):
-    assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(count,)]
+@pytest.mark.parametrize("view, table", [("figures_labelled", "figures"), ("figures_brief", "figures"), ("relation_results", "relations"), ("readings_with_figures", "readings")])
+def test_general_views_have_a_row_per_item(con, view, table):
+    assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == con.execute(f"SELECT count(*) FROM {table}").fetchall()
 
 
 def test_readings_with_figures_names_the_dependants(con):
     rows = dict(con.execute("SELECT reading_id, figures FROM readings_with_figures WHERE figures IS NOT NULL").fetchall())
-    assert sorted(rows) == ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R17"]
+    assert sorted(rows) == ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R17", "R23", "R24", "R25"]
     assert rows["R09"] == "F048:unit F048:value"

@@ -8,6 +8,9 @@ frames `tables.load_table` already typed (one CSV reader, no line-size limit), n
 from __future__ import annotations
 
 import re
+import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -28,7 +31,26 @@ _READ_LINE = re.compile(r"^\.read sql/([A-Za-z0-9_-]+\.sql)$")
 
 #: Settings applied before any package SQL runs; `lock_configuration` makes them final.
 _LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False}
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
+           "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB")}
+
+
+def sql_seconds() -> float:
+    """How long the package's SQL may run on one connection (CHECKS_SQL_SECONDS, default 120): a view cannot hang validation."""
+    value = os.environ.get("CHECKS_SQL_SECONDS", "")
+    return float(value) if value.replace(".", "", 1).isdigit() else 120.0
+
+
+@contextmanager
+def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
+    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException."""
+    timer = threading.Timer(sql_seconds() if seconds is None else seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield con
+    finally:
+        timer.cancel()
 
 
 def literal(text: str) -> str:
@@ -186,12 +208,17 @@ def connect(package: Package, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBP
 def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
     """relation_results as a frame indexed by relation_id, or the error text when the SQL cannot run."""
     try:
-        con = connect(ctx.package, ctx.tables)
+        con = sandboxed()
         try:
-            frame = con.execute("SELECT relation_id, lhs, rhs, holds FROM relation_results").df()
+            with deadline(con):
+                populate(con, ctx.package, ctx.tables)
+                frame = con.execute("SELECT relation_id, lhs, rhs, holds FROM relation_results").df()
         finally:
             con.close()
     except (duckdb.Error, OSError) as err:
-        return f"the SQL could not run: {str(err).splitlines()[0]}"
+        first = str(err).splitlines()[0]
+        if isinstance(err, duckdb.InterruptException):
+            first = f"the package's SQL ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
+        return f"the SQL could not run: {first}"
     frame["holds"] = frame["holds"].astype("boolean")
     return frame.set_index("relation_id")

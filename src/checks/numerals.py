@@ -25,12 +25,18 @@ QUALIFIER_WORDS = (
 )
 
 
+#: No numeral of a report is longer; cn2an's time grows with the square of the length, so longer ones are not parsed.
+MAX_NUMERAL = 32
+
+
 @lru_cache(maxsize=4096)
 def parse_numeral(numeral: str) -> Decimal | None:
-    """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither.
+    """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither, or too long.
 
     cn2an (and its start-up cost) is imported only when a Chinese numeral is parsed; each numeral is parsed once.
     """
+    if len(numeral) > MAX_NUMERAL:
+        return None
     if ARABIC.fullmatch(numeral):
         return Decimal(numeral)
     if CHINESE.fullmatch(numeral):

@@ -24,6 +24,10 @@ SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
 #: Names that generated SQL and file names can carry safely (they are quoted as well).
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+#: The one CSV dialect of the package: frictionless and the pandas loader must read the same rows.
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}
+#: A group that repeats and itself holds a repetition ((a+)+, (a*)*): a pattern that can take exponential time.
+NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
 #: Profiles frictionless knows without fetching anything.
 STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
 
@@ -55,6 +59,12 @@ def check_descriptor(package: Package) -> None:
         files.regular_file(package.root, res["path"], f"resource {name}")
         if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
             raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
+        if "dialect" in res and res["dialect"] != CSV_DIALECT:
+            raise _unusable("input.dialect", DESCRIPTOR, f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
+                            "another one (a commentChar, say) would make frictionless and pandas read different rows",
+                            expected=str(CSV_DIALECT), found=str(res["dialect"]))
+        if not isinstance(res.get("hash"), str) or not isinstance(res.get("bytes"), int):
+            raise _unusable("input.unhashed", DESCRIPTOR, f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows")
         if res.get("type") == "table" and not isinstance(res.get("schema"), str):
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
         if "schema" in res:
@@ -80,6 +90,9 @@ def _check_profile(holder: dict, what: str) -> None:
 def _check_sql_declared(package: Package) -> None:
     """Every file of sql/ runs during validation, so each must be a declared, hashed resource."""
     folder = package.root / SQL_FOLDER
+    if not folder.exists():
+        return
+    folder = files.resolve_inside(package.root, SQL_FOLDER, "the SQL folder")  # never list a folder outside the package
     if not folder.is_dir():
         return
     declared = {r["path"] for r in package.resources}
@@ -101,6 +114,16 @@ def _check_schema(schema: object, rel: str) -> None:
         kind = field.get("type", "string")
         if kind not in DUCKDB_TYPES:
             raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has type {kind!r}; this package uses {', '.join(DUCKDB_TYPES)}")
+        pattern = field.get("constraints", {}).get("pattern") if isinstance(field.get("constraints"), dict) else None
+        if pattern is not None and (not isinstance(pattern, str) or len(pattern) > 200 or NESTED_REPEAT.search(pattern)):
+            raise _unusable("input.unsafe_pattern", rel, f"{rel}: field {name} has a pattern that may take exponential time or is too long "
+                            "(a repeated group that itself repeats, such as (a+)+, or over 200 characters)", found=str(pattern)[:200])
+        try:
+            re.compile(pattern or "")
+        except re.error as err:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has a pattern that is not a regular expression: {err}") from None
+        if name in names:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field name {name} appears twice")
         names.append(name)
     key = schema.get("primaryKey", [])
     if not all(isinstance(k, str) and k in names for k in ([key] if isinstance(key, str) else key if isinstance(key, list) else [None])):
