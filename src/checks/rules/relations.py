@@ -55,10 +55,9 @@ def evaluate(ctx: Context) -> pd.DataFrame:
     ids = figures["figure_id"]
     repeated = set(ids[ids.duplicated()].dropna())
     base = dict(zip(ids, figures["base_value"]))
-    terms = ctx.tables["relation_terms"]
     rows = {}
     for _, rel in ctx.tables["relations"].iterrows():
-        mine = terms[terms["relation_id"] == rel["relation_id"]]
+        mine = terms_of(ctx, rel["relation_id"])
         try:
             rows[rel["relation_id"]] = _evaluate_one(rel, mine, base, repeated)
         except Exception as err:  # noqa: BLE001 - one relation's failure, named, not every relation's
@@ -111,9 +110,14 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
     return float(n), count, (n <= count) if rel["list_is_open"] else (n == count), "items named ≤ count (等)" if rel["list_is_open"] else "items named = count"
 
 
+def terms_of(ctx: Context, relation_id) -> pd.DataFrame:
+    """The relation's terms, from a grouping built once per validation (filtering per relation is quadratic)."""
+    groups = ctx.memo("terms_by_relation", lambda c: dict(tuple(c.tables["relation_terms"].groupby("relation_id", sort=False, dropna=True))))
+    return groups.get(relation_id, ctx.tables["relation_terms"].iloc[0:0])
+
+
 def _terms_fit_kind(row, ctx: Context):
-    terms = ctx.tables["relation_terms"]
-    counts = terms.loc[terms["relation_id"] == row["relation_id"], "role"].value_counts().to_dict()
+    counts = terms_of(ctx, row["relation_id"])["role"].value_counts().to_dict()
     misfit = _roles_fit(row["kind"], counts)
     found = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "no terms"
     return misfit is None, f"the roles {row['kind']} needs", found if misfit is None else f"{found}: {misfit}"
@@ -142,8 +146,8 @@ def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
     if kind == "count_of_items":
         return 0.0, "0: items are counted exactly"
     if kind == "percent_change":
-        terms = ctx.tables["relation_terms"]
-        changes = terms.loc[(terms["relation_id"] == row["relation_id"]) & terms["role"].isin(["fall", "rise"]), "figure_id"]
+        terms = terms_of(ctx, row["relation_id"])
+        changes = terms.loc[terms["role"].isin(["fall", "rise"]), "figure_id"]
         figure = ctx.rows_by_id("figures").get(changes.iloc[0]) if len(changes) else None
         numeral = figure["numeral"] if figure is not None and present(figure["numeral"]) else ""
         decimals = len(numeral.partition(".")[2]) if ARABIC_DECIMAL.fullmatch(numeral) else 0
