@@ -11,6 +11,7 @@ import pandas as pd
 
 from benchmarks.generate import generate
 from checks.rules import ROW_RULES
+from checks.rules.relations import evaluate, evaluate_one_by_one
 from checks.tables import pandera_schema
 from checks.validate import load_context
 from test_faults import FAULTS
@@ -39,10 +40,19 @@ def _assert_screens_agree(root) -> None:
         pd.testing.assert_frame_equal(screened[failing], rowwise[failing], obj=rule.name)
 
 
+def _assert_relations_agree(root) -> None:
+    """The relations evaluated as columns give exactly (bit for bit, same words) what evaluating each one gives."""
+    ctx = load_context(root)
+    pd.testing.assert_frame_equal(evaluate(ctx), evaluate_one_by_one(ctx), check_exact=True)
+
+
 def test_screens_agree_with_row_checks_on_broken_data(copy):
     _all_data_faults(copy)
     _assert_screens_agree(copy)
+    _assert_relations_agree(copy)
 
 
 def test_screens_agree_with_row_checks_at_ten_times(tmp_path):
-    _assert_screens_agree(generate(tmp_path / "x10", 10))
+    root = generate(tmp_path / "x10", 10)
+    _assert_screens_agree(root)
+    _assert_relations_agree(root)

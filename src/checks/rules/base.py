@@ -122,11 +122,8 @@ class RowRule:
     @staticmethod
     def _rows(df: pd.DataFrame, positions: list[int]):
         """(position, row) for the rows asked, as the pandas rows `check` has always seen."""
-        if len(positions) == len(df):
-            yield from enumerate(row for _, row in df.iterrows())
-        else:
-            for position in positions:
-                yield position, row_at(df, position)
+        chosen = df if len(positions) == len(df) else df.iloc[positions]  # one take for all the rows asked, not one per row
+        yield from zip(positions, (row for _, row in chosen.iterrows()))
 
     def _verdict(self, row: pd.Series, ctx: Context) -> Verdict:
         """The rule's verdict on one row; a row it cannot even read fails, with the reason, instead of crashing."""

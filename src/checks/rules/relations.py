@@ -1,11 +1,14 @@
 """Declared relations: the arithmetic the text implies, recomputed here and, independently, in SQL."""
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 
 import pandas as pd
 
+from . import relation_columns as columns
 from .base import Context, RowRule, present
 
 ITEM_SEPARATOR = " | "
@@ -49,20 +52,31 @@ def _items(relation: pd.Series) -> list[str]:
 def evaluate(ctx: Context) -> pd.DataFrame:
     """Each relation's two sides and whether it holds (NA when it cannot be evaluated), indexed by relation_id.
 
-    Relations are evaluated one by one, so a bad figure fails only its own relations, naming it.
+    The relations that can be evaluated are, all at once, by relation_columns; the others one by one here, so that a
+    bad figure fails only its own relations, naming it.
     """
+    from .relation_columns import evaluable, evaluate_columns
+
+    relations = ctx.tables["relations"]
+    fast = evaluable(ctx)
+    return pd.concat([evaluate_columns(ctx, fast), evaluate_one_by_one(ctx, ~fast)]).reindex(pd.Index(list(dict.fromkeys(relations["relation_id"]))))
+
+
+def evaluate_one_by_one(ctx: Context, rows: pd.Series | None = None) -> pd.DataFrame:
+    """The reference evaluation: each relation (of rows, default all) on its own, as a frame like `evaluate`'s."""
     figures = ctx.tables["figures"]
     ids = figures["figure_id"]
     repeated = set(ids[ids.duplicated()].dropna())
     base = dict(zip(ids, figures["base_value"]))
-    rows = {}
-    for _, rel in ctx.tables["relations"].iterrows():
+    chosen = ctx.tables["relations"] if rows is None else ctx.tables["relations"][rows]
+    out = {}
+    for _, rel in chosen.iterrows():
         mine = terms_of(ctx, rel["relation_id"])
         try:
-            rows[rel["relation_id"]] = _evaluate_one(rel, mine, base, repeated)
+            out[rel["relation_id"]] = _evaluate_one(rel, mine, base, repeated)
         except Exception as err:  # noqa: BLE001 - one relation's failure, named, not every relation's
-            rows[rel["relation_id"]] = (math.nan, math.nan, pd.NA, f"cannot evaluate: {type(err).__name__}: {err}")
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["lhs", "rhs", "holds", "why"])
+            out[rel["relation_id"]] = (math.nan, math.nan, pd.NA, f"cannot evaluate: {type(err).__name__}: {err}")
+    return pd.DataFrame.from_dict(out, orient="index", columns=["lhs", "rhs", "holds", "why"]).astype({"lhs": float, "rhs": float, "holds": object, "why": object})
 
 
 def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set):
@@ -78,6 +92,11 @@ def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set
     return _sides(rel, counts, values)
 
 
+def _sum(values: list[float]) -> float:
+    """Left to right, as relation_columns adds (Python 3.12's sum compensates, which could differ in the last bit)."""
+    return functools.reduce(operator.add, values, 0.0)
+
+
 def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
     kind, tol = rel["kind"], float(rel["tolerance"]) if present(rel["tolerance"]) else 0.0
     misfit = _roles_fit(kind, counts)
@@ -85,13 +104,13 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
         return math.nan, math.nan, pd.NA, misfit
     one = {role: vs[0] for role, vs in values.items()}
     if kind == "sum":
-        lhs, rhs = sum(values["part"]), one["total"]
+        lhs, rhs = _sum(values["part"]), one["total"]
         return lhs, rhs, abs(lhs - rhs) <= tol, "Σ part = total"
     if kind == "product":
         lhs, rhs = math.prod(values["factor"]), one["total"]
         return lhs, rhs, abs(lhs - rhs) <= tol, "Π factor = total"
     if kind == "not_more_than":
-        lhs, rhs = sum(values["part"]), one["whole"]
+        lhs, rhs = _sum(values["part"]), one["whole"]
         return lhs, rhs, lhs <= rhs + tol, "Σ part ≤ whole"
     if kind == "equal":
         lhs, rhs = min(values["member"]), max(values["member"])
@@ -188,9 +207,14 @@ def _sql_agrees(row, ctx: Context):
 
 
 RULES = [
-    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind),
-    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote),
-    RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)", _tolerance_within_bound),
-    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared),
-    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees),
+    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind,
+            columns.terms_fit_kind_screen),
+    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote,
+            columns.items_in_quote_screen),
+    RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
+            _tolerance_within_bound, columns.tolerance_screen),
+    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared,
+            columns.as_declared_screen),
+    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees,
+            columns.sql_agrees_screen),
 ]

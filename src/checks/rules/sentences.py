@@ -2,23 +2,23 @@
 anchored span whole, and carry each stated figure's number into their English."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from itertools import chain
+
+import numpy as np
 import pandas as pd
 
-from ..english import english_forms, find_in_english
-from .base import Context, RowRule, present
+from ..english import WORDS, english_forms, find_in_english
+from .base import Context, RowRule, filled, present, true_in, verdicts
+from .spans import FULL_STOPS, count_in, holds, seed_marks, sentence_index
 
-FULL_STOPS = "。！？"
-
-
-def _sentences(ctx: Context) -> list[pd.Series]:
-    """Sentences with offsets, in text order (computed once)."""
-
-    def ordered(c: Context) -> list[pd.Series]:
-        df = c.tables["sentences"]
-        df = df[df["char_start"].notna() & df["char_end"].notna()].sort_values("char_start")
-        return [row for _, row in df.iterrows()]
-
-    return ctx.memo("sentences:ordered", ordered)
+#: A number standing alone in English text, taken whole (as checks.english bounds a form): 622, 20.4, 10,837.
+NUMBER_TOKEN = re.compile(r"(?<![\w.,])(?P<number>\d+(?:[.,]\d+)*)(?: (?P<scale>million|billion))?(?![\w]|[.,][0-9])", re.IGNORECASE)
+#: A number word of checks.english standing alone, taken whole (seven).
+WORD_TOKEN = re.compile(r"(?<![\w.,])(?:" + "|".join(WORDS) + r")(?!\w)", re.IGNORECASE)
+#: The forms of checks.english that such tokens can be: digits with separators, perhaps with a scale word; a number word.
+FORM_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?: (?:million|billion))?|" + "|".join(WORDS))
 
 
 def adopted_breaks(ctx: Context) -> dict[int, str]:
@@ -28,32 +28,53 @@ def adopted_breaks(ctx: Context) -> dict[int, str]:
     """
 
     def breaks(c: Context) -> dict[int, str]:
+        r = c.tables["readings"]
+        written, adopted = r["written"].astype("string"), r["adopted"].astype("string")
+        more = filled(r["written"]) & filled(r["adopted"]) & filled(r["char_end"]) & adopted.str.count("。").gt(written.str.count("。")).fillna(False)
         found = {}
-        for _, r in c.tables["readings"].iterrows():
-            written, adopted = r["written"], r["adopted"]
-            if not (present(written) and present(adopted) and present(r["char_end"])):
-                continue
-            if adopted.count("。") <= written.count("。"):
-                continue
-            tail = adopted.rsplit("。", 1)[1]
-            if written.endswith(tail):
-                found[int(r["char_end"]) - len(tail)] = r["reading_id"]
+        for reading_id, w, ad, end in zip(r["reading_id"][more], written[more], adopted[more], r["char_end"][more]):
+            tail = ad.rsplit("。", 1)[1]
+            if w.endswith(tail):
+                found[int(end) - len(tail)] = reading_id
         return found
 
     return ctx.memo("sentences:adopted_breaks", breaks)
 
 
+def _break_offsets(ctx: Context) -> np.ndarray:
+    return ctx.memo("sentences:break_offsets", lambda c: np.array(sorted(adopted_breaks(c)), dtype=np.int64))
+
+
+def _offsets(df: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Rows with both offsets, and those offsets as integer arrays."""
+    has = filled(df["char_start"]) & filled(df["char_end"])
+    return has, df["char_start"][has].to_numpy(np.int64), df["char_end"][has].to_numpy(np.int64)
+
+
+def _judged(df: pd.DataFrame, applies: pd.Series, where: pd.Series, ok) -> pd.Series:
+    """A screen's verdicts: ok for the rows in where (a subset of applies), False (ask the check) for the rest that apply."""
+    result = pd.Series(False, index=df.index)
+    result[where] = np.asarray(ok, dtype=bool)
+    return verdicts(applies, result)
+
+
+def _groups(ctx: Context) -> dict:
+    """section_id → the positions, in start order, of its sentences in the sentence index."""
+    return ctx.memo("sentences:groups", lambda c: sentence_index(c).rows.groupby("section_id", sort=False).indices)
+
+
 def _section_sentences_tile(row: pd.Series, ctx: Context):
     """Within a section, only whitespace lies before, between and after its sentences; none overlap."""
     start, end = int(row["char_start"]), int(row["char_end"])
-    inside = [s for s in _sentences(ctx) if s["section_id"] == row["section_id"]]
-    if not inside:
+    index = sentence_index(ctx)
+    inside = _groups(ctx).get(row["section_id"], [])
+    if not len(inside):
         return False, f"sentences tiling [{start}, {end})", "no sentence in this section"
     problems, at = [], start
-    for s in inside:
-        a, b = int(s["char_start"]), int(s["char_end"])
+    for i in inside:
+        a, b, sentence_id = int(index.starts[i]), int(index.ends[i]), index.rows.at[i, "sentence_id"]
         if a < at:
-            problems.append(f"{s['sentence_id']} starts at {a}, inside the text before it (up to {at})")
+            problems.append(f"{sentence_id} starts at {a}, inside the text before it (up to {at})")
         elif ctx.seed[at:a].strip():
             problems.append(f"text {ctx.seed[at:a]!r} at {at}-{a} is in no sentence")
         at = max(at, b)
@@ -62,6 +83,28 @@ def _section_sentences_tile(row: pd.Series, ctx: Context):
     elif ctx.seed[at:end].strip():
         problems.append(f"text {ctx.seed[at:end]!r} at {at}-{end} is in no sentence")
     return not problems, f"sentences covering every non-blank character of [{start}, {end}), without overlap", "; ".join(problems) or "as expected"
+
+
+def _section_sentences_tile_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    """The same walk as columns: each sentence starts at or after all text before it in its section, across a blank gap."""
+    index, marks = sentence_index(ctx), seed_marks(ctx)
+    has, starts, ends = _offsets(df)
+    unique = has & ~df["section_id"].duplicated(keep=False) & filled(df["section_id"])
+    own_start = pd.Series(starts, index=df.index[has])[unique[has]]
+    own_start.index = df["section_id"][unique]
+    s = index.rows[["section_id"]].assign(start=index.starts, end=index.ends)
+    s = s[s["section_id"].isin(own_start.index)]
+    section_start = s["section_id"].map(own_start).to_numpy(np.int64)
+    before = s.groupby("section_id", sort=False)["end"].cummax().groupby(s["section_id"], sort=False).shift(1)
+    at = np.where(before.isna(), section_start, np.maximum(section_start, before.fillna(0).to_numpy(np.int64)))
+    s = s.assign(fits=(s["start"].to_numpy() >= at) & marks.blank(at, s["start"].to_numpy()))
+    per_section = s.groupby("section_id", sort=False).agg(fits=("fits", "all"), reach=("end", "max"))
+    section_ids = df["section_id"][unique]
+    fits = section_ids.map(per_section["fits"]).fillna(False).astype(bool).to_numpy()
+    reach = np.maximum(own_start.to_numpy(), section_ids.map(per_section["reach"]).fillna(-1).to_numpy(np.int64))
+    section_end = pd.Series(ends, index=df.index[has])[unique[has]].to_numpy()
+    ok = fits & section_ids.isin(per_section.index).to_numpy() & (reach <= section_end) & marks.blank(reach, section_end)
+    return _judged(df, pd.Series(True, index=df.index), unique, ok)
 
 
 def _sentence_breaks(row: pd.Series, ctx: Context):
@@ -87,18 +130,46 @@ def _sentence_breaks(row: pd.Series, ctx: Context):
     return not problems, "one sentence: ends at 。！？, a line end, the section end or a stop a reading adopts; none inside", "; ".join(problems) or "as expected"
 
 
+def _sentence_breaks_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    marks, breaks = seed_marks(ctx), _break_offsets(ctx)
+    has, a, b = _offsets(df)
+    ends = ctx.lookup("sections", "char_end")
+    section_ids = df["section_id"][has]
+    known = section_ids.isin(ends.index).to_numpy()
+    section_end = np.where(known, section_ids.map(ends).fillna(-1).to_numpy(np.int64), marks.length)
+    readable = (0 <= a) & (a < b) & (b <= marks.length) & ~(known & section_ids.map(ends).isna().to_numpy())
+    last = np.clip(b - 1, 0, None)
+    ends_well = holds(marks.stops, last) | (b == section_end) | holds(marks.newlines, b) | holds(breaks, b)
+    nothing_inside = (count_in(marks.stops, a, last) + count_in(marks.newlines, a, last) + count_in(breaks, a + 1, b)) == 0
+    trimmed = ~holds(marks.spaces, a) & ~holds(marks.spaces, last)
+    return _judged(df, has, has, readable & ends_well & nothing_inside & trimmed)
+
+
 def _inside_one_sentence(row: pd.Series, ctx: Context):
     """The span lies in one sentence; a reading that adopts a lost stop may span exactly the break it adopts."""
     if not (present(row["char_start"]) and present(row["char_end"])):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
-    touching = [s for s in _sentences(ctx) if int(s["char_start"]) < b and a < int(s["char_end"])]
-    ids = ", ".join(s["sentence_id"] for s in touching) or "none"
-    if not touching or int(touching[0]["char_start"]) > a or int(touching[-1]["char_end"]) < b:
+    index = sentence_index(ctx)
+    touching = index.touching(a, b)
+    ids = ", ".join(index.rows["sentence_id"].iloc[touching]) or "none"
+    if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
-    own = {o for o, reading in adopted_breaks(ctx).items() if reading == row.iloc[0]}
-    seams = [int(s["char_start"]) for s in touching[1:]]
+    row_id = row.iloc[0]
+    own = {o for o, reading in adopted_breaks(ctx).items() if reading == row_id}
+    seams = [int(index.starts[i]) for i in touching[1:]]
     return all(o in own for o in seams), f"[{a}, {b}) inside one sentence" + (" (or split only at the stops it adopts)" if own else ""), ids
+
+
+def _inside_one_sentence_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    has, a, b = _offsets(df)
+    return _judged(df, has, has, sentence_index(ctx).holder(a, b) >= 0)
+
+
+@lru_cache(maxsize=2**16)
+def _forms(numeral: str | None, base_value: float | None, date_value: str | None) -> tuple[str, ...]:
+    """english_forms, computed once for each distinct figure value."""
+    return tuple(english_forms(numeral, base_value, date_value))
 
 
 def _number_in_english(row: pd.Series, ctx: Context):
@@ -106,21 +177,66 @@ def _number_in_english(row: pd.Series, ctx: Context):
     if row["stated"] is not True or not (present(row["char_start"]) and present(row["char_end"])):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
-    sentence = next((s for s in _sentences(ctx) if int(s["char_start"]) <= a and b <= int(s["char_end"])), None)
-    if sentence is None:
+    index = sentence_index(ctx)
+    candidates = index.touching(a, b) if a < b else np.nonzero((index.starts <= a) & (b <= index.ends))[0]
+    holder = next((int(i) for i in candidates if index.starts[i] <= a and b <= index.ends[i]), None)
+    if holder is None:
         return None  # figures.inside_one_sentence reports it
-    forms = english_forms(row["numeral"] if present(row["numeral"]) else None,
-                          float(row["base_value"]) if present(row["base_value"]) else None,
-                          row["date_value"] if present(row["date_value"]) else None)
-    found = find_in_english(sentence["text_en"], forms) if present(sentence["text_en"]) else None
-    return found is not None, f"one of {' | '.join(forms)} in the English of {sentence['sentence_id']}", (
-        sentence["text_en"][found[0]:found[1]] if found else f"none in {str(sentence['text_en'])[:80]!r}…")
+    sentence_id, text_en = index.rows.at[holder, "sentence_id"], index.rows.at[holder, "text_en"]
+    forms = list(_forms(row["numeral"] if present(row["numeral"]) else None,
+                        float(row["base_value"]) if present(row["base_value"]) else None,
+                        row["date_value"] if present(row["date_value"]) else None))
+    found = find_in_english(text_en, forms) if present(text_en) else None
+    return found is not None, f"one of {' | '.join(forms)} in the English of {sentence_id}", (
+        text_en[found[0]:found[1]] if found else f"none in {str(text_en)[:80]!r}…")
+
+
+def _number_tokens(text: pd.Series) -> pd.DataFrame:
+    """(k, token): every number and number word standing alone in each text (lower case), a number also with the
+    scale word that follows it (2.29 billion). One regex call per text, in C; no Python per token."""
+    texts = text.astype("string").fillna("").tolist()
+    found = [NUMBER_TOKEN.findall(t) for t in texts]
+    words = [WORD_TOKEN.findall(t) for t in texts]
+    k = np.repeat(np.arange(len(texts), dtype=np.int64), [len(f) for f in found])
+    k_words = np.repeat(np.arange(len(texts), dtype=np.int64), [len(w) for w in words])
+    pairs = pd.DataFrame(list(chain.from_iterable(found)), columns=["number", "scale"], dtype=object)
+    scaled = pairs["scale"].ne("").to_numpy(bool)
+    return pd.DataFrame({"k": np.concatenate([k, k[scaled], k_words]),
+                         "token": np.concatenate([pairs["number"].to_numpy(object),
+                                                  (pairs["number"] + " " + pairs["scale"].str.lower())[scaled].to_numpy(object),
+                                                  np.array([w.lower() for w in chain.from_iterable(words)], dtype=object)])})
+
+
+def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    """Passes a figure one of whose forms (as written, grouped, base value, millions, billions, a number word) stands
+    alone in its sentence's English. The forms are computed once per distinct value; dates are left to the check."""
+    index = sentence_index(ctx)
+    has, a, b = _offsets(df)
+    applies = true_in(df["stated"]) & has
+    rows = pd.DataFrame({"holder": index.holder(a, b)}, index=df.index[has].rename("row"))[applies[has]]
+    values = pd.DataFrame({"numeral": df["numeral"].astype(object).where(filled(df["numeral"]), None),
+                           "base": df["base_value"].astype("Float64").astype(object).where(filled(df["base_value"]), None),
+                           "date": df["date_value"].astype(object).where(filled(df["date_value"]), None)})[applies]
+    distinct = values.drop_duplicates()
+    forms = distinct.assign(form=[_forms(n, None if v is None else float(v), d) for n, v, d in distinct.itertuples(index=False)])
+    forms = forms.explode("form").dropna(subset=["form"])
+    forms = forms[forms["form"].str.fullmatch(FORM_TOKEN.pattern)]
+    wanted = rows.join(values).reset_index().merge(forms, on=["numeral", "base", "date"])
+    tokens = _number_tokens(index.rows["text_en"])
+    wanted["hit"] = pd.MultiIndex.from_frame(wanted[["holder", "form"]].astype({"holder": np.int64, "form": str})).isin(
+        pd.MultiIndex.from_frame(tokens[["k", "token"]]))
+    hit = wanted[wanted["holder"] >= 0].groupby("row")["hit"].any()
+    return verdicts(applies, pd.Series(hit.reindex(df.index, fill_value=False).to_numpy(bool), index=df.index))
 
 
 RULES = [
-    RowRule("sections.sentences_tile", "sections", "char_start", "the section's sentences cover all its non-blank text, in order, without overlap", _section_sentences_tile),
-    RowRule("sentences.break_at_sentence_end", "sentences", "char_end", "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none inside", _sentence_breaks),
-    *(RowRule(f"{table}.inside_one_sentence", table, "char_start", "the span lies inside one sentence (a reading adopting a lost full stop may span the break it adopts)", _inside_one_sentence)
+    RowRule("sections.sentences_tile", "sections", "char_start", "the section's sentences cover all its non-blank text, in order, without overlap",
+            _section_sentences_tile, _section_sentences_tile_screen),
+    RowRule("sentences.break_at_sentence_end", "sentences", "char_end", "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none inside",
+            _sentence_breaks, _sentence_breaks_screen),
+    *(RowRule(f"{table}.inside_one_sentence", table, "char_start", "the span lies inside one sentence (a reading adopting a lost full stop may span the break it adopts)",
+              _inside_one_sentence, _inside_one_sentence_screen)
       for table in ("figures", "readings", "non_figures")),
-    RowRule("figures.number_in_english", "figures", "quote", "a stated figure's number is in its sentence's English (as written, grouped, as base value, in millions/billions, as a word, or month and year)", _number_in_english),
+    RowRule("figures.number_in_english", "figures", "quote", "a stated figure's number is in its sentence's English (as written, grouped, as base value, in millions/billions, as a word, or month and year)",
+            _number_in_english, _number_in_english_screen),
 ]
