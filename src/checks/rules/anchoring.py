@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, RowRule, filled, present, verdicts
+from .base import Context, RowRule, filled, member, present, verdicts
 
 #: Table → the column holding its verbatim text (W3C TextQuoteSelector exact).
 ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by", "sentences": "text_zh"}
@@ -61,7 +61,7 @@ def _section_contains_span_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     has = filled(df["char_start"]) & filled(df["char_end"])
     starts = df["section_id"].map(ctx.lookup("sections", "char_start"))
     ends = df["section_id"].map(ctx.lookup("sections", "char_end"))
-    ok = df["section_id"].isin(ctx.lookup("sections", "char_start").index) & (starts <= df["char_start"]) & (df["char_end"] <= ends)
+    ok = member(df["section_id"], ctx.lookup("sections", "char_start").index) & (starts <= df["char_start"]) & (df["char_end"] <= ends)
     return verdicts(has, ok)
 
 

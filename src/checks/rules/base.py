@@ -173,6 +173,15 @@ def same(a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series(pd.array(equal, dtype="boolean"), index=a.index).where(both, pd.NA)
 
 
+def member(column: pd.Series, values) -> pd.Series:
+    """`column.isin(values)` through a hash table, as pandas does for objects; for Arrow strings pandas makes a scalar
+    of each value in Python, which costs more than the rule. A missing cell is a member when values hold a missing one."""
+    values = pd.Series(values.to_numpy(object) if isinstance(values, (pd.Series, pd.Index)) else list(values), dtype=object)
+    missing = values.isna()
+    found = column.astype(object).isin(values[~missing]).to_numpy(bool) | (column.isna().to_numpy(bool) & bool(missing.any()))
+    return pd.Series(found, index=column.index)
+
+
 def true_in(column: pd.Series) -> pd.Series:
     """`is_true` for a whole boolean column (a plain bool Series)."""
     return column.astype("boolean").fillna(False).astype(bool)

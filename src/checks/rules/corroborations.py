@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, RowRule, filled, present, verdicts
+from .base import Context, RowRule, filled, member, present, verdicts
 
 #: Verdicts that a note must explain: the reader needs to know how the source's words differ or what they settle.
 EXPLAINED = ("differs", "refines")
@@ -29,7 +29,7 @@ def _note_says_how_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
 def _another_source_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     kinds = ctx.lookup("sources", "kind")
     kind = df["source_id"].map(kinds)
-    return verdicts(df["source_id"].isin(kinds.index), kind.notna() & kind.ne("report"))
+    return verdicts(member(df["source_id"], kinds.index), kind.notna() & kind.ne("report"))
 
 
 RULES = [

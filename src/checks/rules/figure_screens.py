@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..numerals import ARABIC, QUALIFIER_WORDS, WRITTEN_YEAR, YEAR_MONTH, parse_numeral
-from .base import Context, filled, same, true_in, verdicts
+from .base import Context, filled, member, same, true_in, verdicts
 from .links import linked, lost_readings
 
 ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
@@ -69,13 +69,13 @@ def _is_close(a: pd.Series, b: pd.Series, rel: float = 1e-9, absolute: float = 1
 
 def base_value_conversion(df: pd.DataFrame, ctx: Context) -> pd.Series:
     base_units = ctx.lookup("indicators", "base_unit")
-    indicator_known = df["indicator_id"].isin(base_units.index)
+    indicator_known = member(df["indicator_id"], base_units.index)
     no_base = ~filled(df["value"]) | (indicator_known & ~filled(df["indicator_id"].map(base_units)))
     found = filled(df["base_value"])
     multipliers = ctx.lookup("units", "multiplier")
     has_unit = filled(df["unit"])
     factor = pd.Series(np.where(has_unit, df["unit"].map(multipliers).astype("Float64").to_numpy(float, na_value=np.nan), 1.0), index=df.index)
-    unit_ok = ~has_unit | (df["unit"].isin(multipliers.index) & factor.notna())
+    unit_ok = ~has_unit | (member(df["unit"], multipliers.index) & factor.notna())
     expected = df["value"].astype("Float64").to_numpy(float, na_value=np.nan) * factor
     close = _is_close(expected, df["base_value"].astype("Float64").astype(float)).fillna(False).astype(bool)
     return verdicts(~(no_base & ~found), ~no_base & unit_ok & found & close)
@@ -85,7 +85,7 @@ def base_unit_matches_indicator(df: pd.DataFrame, ctx: Context) -> pd.Series:
     base_units = ctx.lookup("indicators", "base_unit")
     want = df["indicator_id"].map(base_units)
     ok = np.where(filled(want), same(df["base_unit"], want).fillna(False).astype(bool), ~filled(df["base_unit"]))
-    return verdicts(df["indicator_id"].isin(base_units.index), pd.Series(ok, index=df.index))
+    return verdicts(member(df["indicator_id"], base_units.index), pd.Series(ok, index=df.index))
 
 
 def qualifier_matches_quote(df: pd.DataFrame, ctx: Context) -> pd.Series:
@@ -149,8 +149,8 @@ def _linked_by_status(ctx: Context, df: pd.DataFrame, aspect: str) -> tuple[pd.S
     links = linked(ctx, aspect)
     status = pd.Series(links["status"], dtype="string")
     ids = df["figure_id"]
-    return (ids.isin(links["figure_id"]), ids.isin(links["figure_id"][status.eq("unrecoverable").fillna(False).to_numpy(bool)]),
-            ids.isin(links["figure_id"][status.isna().to_numpy(bool)]))
+    return (member(ids, links["figure_id"]), member(ids, links["figure_id"][status.eq("unrecoverable").fillna(False).to_numpy(bool)]),
+            member(ids, links["figure_id"][status.isna().to_numpy(bool)]))
 
 
 def value_or_reading(df: pd.DataFrame, ctx: Context) -> pd.Series:

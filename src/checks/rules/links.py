@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Context
+from .base import Context, member
 
 
 def _reading_ids(ctx: Context) -> dict[tuple[str, str], list[str]]:
@@ -38,7 +38,7 @@ def linked(ctx: Context, aspect: str) -> pd.DataFrame:
     def build(ctx: Context) -> pd.DataFrame:
         links = ctx.tables["figure_readings"]
         status = ctx.lookup("readings", "status")
-        chosen = links[links["aspect"].eq(aspect).fillna(False).astype(bool) & links["reading_id"].isin(status.index)]
+        chosen = links[links["aspect"].eq(aspect).fillna(False).astype(bool) & member(links["reading_id"], status.index)]
         return pd.DataFrame({"figure_id": chosen["figure_id"].to_numpy(object), "reading_id": chosen["reading_id"].to_numpy(object),
                              "status": chosen["reading_id"].map(status).to_numpy(object)})
 

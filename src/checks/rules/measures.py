@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, RowRule, filled, is_true, present, true_in, verdicts
+from .base import Context, RowRule, filled, is_true, member, present, true_in, verdicts
 from .links import roles_of
 
 #: Words in the quote or period_text that fix the measure (and, for rates, the denominator).
@@ -71,7 +71,7 @@ def _measure_fits_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     ok &= ~is_(measure, "rate") | filled(df["per"])
     ok &= ~filled(df["per"]) | measure.isin(PER_MEASURES)
     terms = ctx.tables["relation_terms"]
-    changing = df["figure_id"].isin(terms["figure_id"][terms["role"].isin(CHANGE_ROLES).fillna(False).astype(bool)])
+    changing = member(df["figure_id"], terms["figure_id"][terms["role"].isin(CHANGE_ROLES).fillna(False).astype(bool)])
     ok &= ~changing | is_(measure, "change")
     return verdicts(filled(df["measure"]), ok)
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .base import Context, filled, present, verdicts
+from .base import Context, filled, member, present, verdicts
 
 #: What each kind says it checks (the `why` of relations.evaluate).
 WHY = {"sum": "Σ part = total", "product": "Π factor = total", "not_more_than": "Σ part ≤ whole", "equal": "all members equal",
@@ -56,7 +56,7 @@ def misfits(ctx: Context) -> pd.Series:
 def _ordered_terms(ctx: Context, relation_ids: pd.Index) -> pd.DataFrame:
     """The terms of these relations with each figure's base value and its rank among the terms of the same role."""
     terms = ctx.tables["relation_terms"]
-    terms = terms[terms["relation_id"].isin(relation_ids)][["relation_id", "figure_id", "role"]]
+    terms = terms[member(terms["relation_id"], relation_ids)][["relation_id", "figure_id", "role"]]
     base = ctx.lookup("figures", "base_value")
     return terms.assign(value=terms["figure_id"].map(base).astype("Float64").to_numpy(float, na_value=np.nan),
                         rank=terms.groupby(["relation_id", "role"], sort=False).cumcount())
@@ -83,9 +83,9 @@ def evaluable(ctx: Context) -> pd.Series:
     repeated = figures[figures.duplicated()].dropna()
     terms = ctx.tables["relation_terms"]
     base = ctx.lookup("figures", "base_value")
-    bad_term = ~terms["figure_id"].isin(base.index) | terms["figure_id"].isin(repeated) | terms["figure_id"].map(base).isna()
+    bad_term = ~member(terms["figure_id"], base.index) | member(terms["figure_id"], repeated) | terms["figure_id"].map(base).isna()
     complaining = set(terms["relation_id"][bad_term.to_numpy(bool)].dropna())
-    ok = filled(ids) & ~ids.duplicated(keep=False) & ~ids.isin(complaining) & misfits(ctx).isna()
+    ok = filled(ids) & ~ids.duplicated(keep=False) & ~member(ids, complaining) & misfits(ctx).isna()
     ok &= ~(relations["kind"].eq("count_of_items").fillna(False) & relations["list_is_open"].isna())
     return ok.astype(bool)
 
@@ -157,7 +157,7 @@ def sql_agrees_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     if isinstance(sql, str) or not sql.index.is_unique or not df["relation_id"].is_unique:
         return verdicts(applies, pd.Series(False, index=df.index))
     ours, theirs = python.reindex(df["relation_id"]), sql.reindex(df["relation_id"])
-    present_in_sql = df["relation_id"].isin(sql.index).to_numpy()
+    present_in_sql = member(df["relation_id"], sql.index).to_numpy()
     ours_holds, their_holds = ours["holds"].astype("boolean"), theirs["holds"].astype("boolean")
     same_holds = (ours_holds.isna() & their_holds.isna()) | (ours_holds.notna() & their_holds.notna() & (ours_holds == their_holds).fillna(False))
 

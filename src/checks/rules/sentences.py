@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..english import WORDS, english_forms, find_in_english
-from .base import Context, RowRule, filled, present, true_in, verdicts
+from .base import Context, RowRule, filled, member, present, true_in, verdicts
 from .spans import FULL_STOPS, count_in, holds, seed_marks, sentence_index
 
 #: A number standing alone in English text, taken whole (as checks.english bounds a form): 622, 20.4, 10,837.
@@ -39,6 +39,18 @@ def adopted_breaks(ctx: Context) -> dict[int, str]:
         return found
 
     return ctx.memo("sentences:adopted_breaks", breaks)
+
+
+def _breaks_by_reading(ctx: Context) -> dict[str, set[int]]:
+    """Reading id → the offsets of the full stops it adopts."""
+
+    def build(c: Context) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for offset, reading in adopted_breaks(c).items():
+            out.setdefault(reading, set()).add(offset)
+        return out
+
+    return ctx.memo("sentences:breaks_by_reading", build)
 
 
 def _break_offsets(ctx: Context) -> np.ndarray:
@@ -93,7 +105,7 @@ def _section_sentences_tile_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     own_start = pd.Series(starts, index=df.index[has])[unique[has]]
     own_start.index = df["section_id"][unique]
     s = index.rows[["section_id"]].assign(start=index.starts, end=index.ends)
-    s = s[s["section_id"].isin(own_start.index)]
+    s = s[member(s["section_id"], own_start.index)]
     section_start = s["section_id"].map(own_start).to_numpy(np.int64)
     before = s.groupby("section_id", sort=False)["end"].cummax().groupby(s["section_id"], sort=False).shift(1)
     at = np.where(before.isna(), section_start, np.maximum(section_start, before.fillna(0).to_numpy(np.int64)))
@@ -103,7 +115,7 @@ def _section_sentences_tile_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     fits = section_ids.map(per_section["fits"]).fillna(False).astype(bool).to_numpy()
     reach = np.maximum(own_start.to_numpy(), section_ids.map(per_section["reach"]).fillna(-1).to_numpy(np.int64))
     section_end = pd.Series(ends, index=df.index[has])[unique[has]].to_numpy()
-    ok = fits & section_ids.isin(per_section.index).to_numpy() & (reach <= section_end) & marks.blank(reach, section_end)
+    ok = fits & member(section_ids, per_section.index).to_numpy() & (reach <= section_end) & marks.blank(reach, section_end)
     return _judged(df, pd.Series(True, index=df.index), unique, ok)
 
 
@@ -135,7 +147,7 @@ def _sentence_breaks_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     has, a, b = _offsets(df)
     ends = ctx.lookup("sections", "char_end")
     section_ids = df["section_id"][has]
-    known = section_ids.isin(ends.index).to_numpy()
+    known = member(section_ids, ends.index).to_numpy()
     section_end = np.where(known, section_ids.map(ends).fillna(-1).to_numpy(np.int64), marks.length)
     readable = (0 <= a) & (a < b) & (b <= marks.length) & ~(known & section_ids.map(ends).isna().to_numpy())
     last = np.clip(b - 1, 0, None)
@@ -155,8 +167,7 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
     ids = ", ".join(index.rows["sentence_id"].iloc[touching]) or "none"
     if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
-    row_id = row.iloc[0]
-    own = {o for o, reading in adopted_breaks(ctx).items() if reading == row_id}
+    own = _breaks_by_reading(ctx).get(row.iloc[0], set())
     seams = [int(index.starts[i]) for i in touching[1:]]
     return all(o in own for o in seams), f"[{a}, {b}) inside one sentence" + (" (or split only at the stops it adopts)" if own else ""), ids
 
@@ -191,14 +202,14 @@ def _number_in_english(row: pd.Series, ctx: Context):
         text_en[found[0]:found[1]] if found else f"none in {str(text_en)[:80]!r}…")
 
 
-def _number_tokens(text: pd.Series) -> pd.DataFrame:
-    """(k, token): every number and number word standing alone in each text (lower case), a number also with the
-    scale word that follows it (2.29 billion). One regex call per text, in C; no Python per token."""
-    texts = text.astype("string").fillna("").tolist()
+def _number_tokens(text: pd.Series, wanted: np.ndarray) -> pd.DataFrame:
+    """(k, token): every number and number word standing alone in the texts at positions wanted (lower case), a number
+    also with the scale word that follows it (2.29 billion). One regex call per text, in C; no Python per token."""
+    texts = text.iloc[wanted].astype("string").fillna("").tolist()
     found = [NUMBER_TOKEN.findall(t) for t in texts]
     words = [WORD_TOKEN.findall(t) for t in texts]
-    k = np.repeat(np.arange(len(texts), dtype=np.int64), [len(f) for f in found])
-    k_words = np.repeat(np.arange(len(texts), dtype=np.int64), [len(w) for w in words])
+    k = np.repeat(wanted, [len(f) for f in found])
+    k_words = np.repeat(wanted, [len(w) for w in words])
     pairs = pd.DataFrame(list(chain.from_iterable(found)), columns=["number", "scale"], dtype=object)
     scaled = pairs["scale"].ne("").to_numpy(bool)
     return pd.DataFrame({"k": np.concatenate([k, k[scaled], k_words]),
@@ -222,7 +233,7 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     forms = forms.explode("form").dropna(subset=["form"])
     forms = forms[forms["form"].str.fullmatch(FORM_TOKEN.pattern)]
     wanted = rows.join(values).reset_index().merge(forms, on=["numeral", "base", "date"])
-    tokens = _number_tokens(index.rows["text_en"])
+    tokens = _number_tokens(index.rows["text_en"], np.unique(rows["holder"][rows["holder"] >= 0].to_numpy(np.int64)))
     wanted["hit"] = pd.MultiIndex.from_frame(wanted[["holder", "form"]].astype({"holder": np.int64, "form": str})).isin(
         pd.MultiIndex.from_frame(tokens[["k", "token"]]))
     hit = wanted[wanted["holder"] >= 0].groupby("row")["hit"].any()
