@@ -71,3 +71,42 @@ def test_query_on_unusable_package_exits_2(copy):
 def test_widths_count_wide_characters_twice():
     assert width("22.9亿元") == 8
     assert as_table(["a"], [("亿",), ("ab",)]).splitlines()[:2] == ["a", "--"]
+
+
+def _answer(root, sql):
+    from checks.query import run
+
+    answer = run(root, sql)
+    assert answer.error is None, answer.error
+    return answer.columns, answer.rows
+
+
+def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path):
+    from checks import validate
+    from front_helpers import copy_package
+    from checks.build import build
+
+    root = copy_package(tmp_path)
+    loaded = _answer(root, SQL)  # no database yet: the package is loaded
+    assert build(root).report.exit_code == 0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the package was loaded although the built database is current")
+
+    monkeypatch.setattr(validate, "load_context", refuse)
+    assert _answer(root, SQL) == loaded
+    listed = _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
+    monkeypatch.undo()
+    assert _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
+
+
+def test_a_stale_build_is_not_used(tmp_path):
+    from front_helpers import copy_package
+    from checks.build import build
+
+    root = copy_package(tmp_path)
+    assert build(root).report.exit_code == 0
+    figures = root / "data" / "figures.csv"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("F006,", "F906,", 1), encoding="utf-8")
+    (_, rows) = _answer(root, "SELECT count(*) FROM figures WHERE figure_id = 'F906'")
+    assert rows == [(1,)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import duck, files, outputs
+from . import duck, files, fingerprint, outputs
 from .frames import for_readers
 from .package import Package
 from .parquet import write_parquet
@@ -28,8 +28,7 @@ class Built:
     written: list[Path] = field(default_factory=list)
 
 
-def database_name(package: Package) -> str:
-    return f"{outputs.DIST}/{package.descriptor['name']}.duckdb"
+database_name = outputs.database_name
 
 
 def workbook_name(package: Package) -> str:
@@ -59,6 +58,7 @@ def build(root: Path) -> Built:
     ctx = load_context(root)
     outputs.dist_dir(root)
     built.written.append(write_database(ctx.package, ctx.tables))
+    built.written.append(fingerprint.record(ctx.package, database_name(ctx.package)))  # lets `query` use the database
     built.written.extend(write_parquet(ctx.package, ctx.tables))
     workbook = workbook_bytes(ctx.package, for_readers(ctx))
     built.written.append(files.write_atomic(root, workbook_name(ctx.package), workbook))

@@ -8,9 +8,6 @@ frames `tables.load_table` already typed (one CSV reader, no line-size limit), n
 from __future__ import annotations
 
 import re
-import os
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -18,6 +15,7 @@ import pandas as pd
 
 from .package import Package
 from .problems import Problem, UnusableInput
+from .sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
 from .tables import duckdb_columns, primary_key
 
 TABLES_SQL = "tables.sql"
@@ -28,40 +26,6 @@ SOURCE_TEXT = "source_text"
 #: the CLI run out of memory on any view joining two tables. Python does not read CSVs with DuckDB.
 CLI_MAX_LINE = 2 * 2**20
 _READ_LINE = re.compile(r"^\.read sql/([A-Za-z0-9_-]+\.sql)$")
-
-#: Settings applied before any package SQL runs; `lock_configuration` makes them final.
-_LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
-           "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB")}
-
-
-def sql_seconds() -> float:
-    """How long the package's SQL may run on one connection (CHECKS_SQL_SECONDS, default 120): a view cannot hang validation."""
-    value = os.environ.get("CHECKS_SQL_SECONDS", "")
-    return float(value) if value.replace(".", "", 1).isdigit() else 120.0
-
-
-@contextmanager
-def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
-    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException."""
-    timer = threading.Timer(sql_seconds() if seconds is None else seconds, con.interrupt)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield con
-    finally:
-        timer.cancel()
-
-
-def literal(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier: generated SQL never pastes a name unquoted."""
-    return '"' + name.replace('"', '""') + '"'
-
 
 def tables_sql(package: Package, absolute: bool = False) -> str:
     """CREATE VIEW statements reading each CSV with the column types its schema gives (relative paths by default)."""
@@ -77,20 +41,6 @@ def tables_sql(package: Package, absolute: bool = False) -> str:
     seed = package.resource(SOURCE_TEXT)["path"]
     lines.append(f"CREATE OR REPLACE VIEW {ident(SOURCE_TEXT)} AS SELECT content AS \"text\" FROM read_text({literal(seed)});")
     return "\n".join(lines) + "\n"
-
-
-def sandboxed(database: str | Path = ":memory:", config: dict | None = None, writable: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection that can touch no file but its own database, no network, no extension; locked.
-
-    With `writable`, files in that one folder may be written too (COPY TO): for connections that run only
-    the project's own generated statements, never the package's SQL.
-    """
-    con = duckdb.connect(str(database), config={**_CONFIG, **(config or {})})
-    if writable is not None:  # must precede enable_external_access = false
-        con.execute(f"SET allowed_directories = [{literal(str(writable))}]")
-    for statement in _LOCKDOWN:
-        con.execute(statement)
-    return con
 
 
 def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False) -> None:

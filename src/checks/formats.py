@@ -9,8 +9,6 @@ import json
 import math
 import unicodedata
 
-import numpy
-
 FORMATS = ("table", "csv", "json", "markdown")
 
 
@@ -21,6 +19,8 @@ def cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):  # shortest round-trip digits, never an exponent: 1e-05 → 0.00001, 2.29e9 → 2290000000
+        import numpy  # only when a float is shown: a query answered from the database need not load it
+
         return numpy.format_float_positional(value, trim="-") if math.isfinite(value) else str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()

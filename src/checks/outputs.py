@@ -10,6 +10,11 @@ from . import files
 DIST = "dist"
 
 
+def database_name(package) -> str:
+    """The built DuckDB database, named after the package."""
+    return f"{DIST}/{package.descriptor['name']}.duckdb"
+
+
 def dist_dir(root: Path) -> Path:
     """dist/ under root, created if missing; refused if it (or a parent inside root) is a symlink or not a folder."""
     link = root.resolve() / DIST

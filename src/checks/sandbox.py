@@ -1,0 +1,60 @@
+"""The DuckDB sandbox: a connection that can read or write no file but its own database, reach no network, load no
+extension and not unlock its settings, with a time limit. Only DuckDB is imported here, so that a query answered
+from the built database starts fast.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+#: Settings applied before any package SQL runs; `lock_configuration` makes them final.
+_LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
+           "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB")}
+
+
+def sql_seconds() -> float:
+    """How long the package's SQL may run on one connection (CHECKS_SQL_SECONDS, default 120): a view cannot hang validation."""
+    value = os.environ.get("CHECKS_SQL_SECONDS", "")
+    return float(value) if value.replace(".", "", 1).isdigit() else 120.0
+
+
+@contextmanager
+def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
+    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException."""
+    timer = threading.Timer(sql_seconds() if seconds is None else seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield con
+    finally:
+        timer.cancel()
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier: generated SQL never pastes a name unquoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sandboxed(database: str | Path = ":memory:", config: dict | None = None, writable: Path | None = None,
+              read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection that can touch no file but its own database, no network, no extension; locked.
+
+    With `writable`, files in that one folder may be written too (COPY TO): for connections that run only
+    the project's own generated statements, never the package's SQL.
+    """
+    con = duckdb.connect(str(database), read_only=read_only, config={**_CONFIG, **(config or {})})
+    if writable is not None:  # must precede enable_external_access = false
+        con.execute(f"SET allowed_directories = [{literal(str(writable))}]")
+    for statement in _LOCKDOWN:
+        con.execute(statement)
+    return con
