@@ -164,7 +164,7 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
     a, b = int(row["char_start"]), int(row["char_end"])
     index = sentence_index(ctx)
     touching = index.touching(a, b)
-    ids = ", ".join(index.rows["sentence_id"].iloc[touching]) or "none"
+    ids = ", ".join(index.ids[touching]) or "none"
     if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
     own = _breaks_by_reading(ctx).get(row.iloc[0], set())
@@ -173,8 +173,22 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
 
 
 def _inside_one_sentence_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
+    """Inside one sentence; or across exactly two, whose seam is a full stop this very reading adopts."""
+    index = sentence_index(ctx)
     has, a, b = _offsets(df)
-    return _judged(df, has, has, sentence_index(ctx).holder(a, b) >= 0)
+    ok = index.holder(a, b) >= 0
+    if len(index.starts) > 1:
+        k = np.clip(np.searchsorted(index.starts, b) - 1, 1, None)  # the last sentence starting before b, and the one before it
+        i = k - 1
+        reach_before = np.concatenate(([np.iinfo(np.int64).min], index.reach))[i]
+        two = ((a < b) & (index.starts[i] <= a) & (index.ends[i] > a) & (reach_before <= a) & (index.starts[k] > a) & (index.ends[k] >= b)
+               & (index.starts[k] < b) & (index.ends[i] <= index.starts[k]))
+        breaks = _breaks_by_reading(ctx)
+        pairs = pd.MultiIndex.from_tuples([(r, o) for r, offsets in breaks.items() for o in offsets]) if breaks else None
+        own_seam = (pd.MultiIndex.from_arrays([df.iloc[:, 0][has].astype(object).to_numpy(), index.starts[k]]).isin(pairs)
+                    if pairs is not None else np.zeros(len(a), dtype=bool))
+        ok |= two & own_seam
+    return _judged(df, has, has, ok)
 
 
 @lru_cache(maxsize=2**16)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,10 @@ class SentenceIndex:
     ends: np.ndarray
     reach: np.ndarray
     rows: pd.DataFrame  # the same sentences, in the same order, index reset
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.rows["sentence_id"].to_numpy(object)
 
     def holder(self, a, b) -> np.ndarray:
         """For spans [a, b): the index of the one sentence that touches and covers it, or -1 where that is not certain.
