@@ -37,7 +37,7 @@ def outputs(root):
 def test_build_writes_database_parquet_and_workbook(built):
     name = "wuqing-paired-assistance-2020"
     data = [p for p in outputs(built) if not p.startswith("dist/site/") and p != "dist/annotations.jsonld"]
-    assert data == sorted([f"dist/{name}.duckdb", f"dist/{name}.xlsx", *(f"dist/parquet/{t}.parquet" for t in TABLES)])
+    assert data == sorted([f"dist/{name}.duckdb", f"dist/{name}.duckdb.inputs", f"dist/{name}.xlsx", *(f"dist/parquet/{t}.parquet" for t in TABLES)])
     assert {"dist/annotations.jsonld", "dist/site/index.html"} <= set(outputs(built))  # the report view is part of the build
 
 
