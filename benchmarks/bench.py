@@ -49,12 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     chosen, skipped = commands(args.python, args.root)
     results = interleaved(chosen, args.root, args.runs)
     print(f"Whole-process wall time and peak RSS, median of {args.runs} runs after a warm-up, interleaved ({args.root})\n")
-    print("| command | median s | min s | max s | peak MiB | exit |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| command | median s | min s | max s | CPU s | peak MiB | exit |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for label, r in results.items():
-        print(f"| `{label}` | {r.median_seconds:.2f} | {min(r.seconds):.2f} | {max(r.seconds):.2f} | {r.peak_mib:.0f} | {','.join(map(str, sorted(r.exit_codes)))} |")
+        print(f"| `{label}` | {r.median_seconds:.2f} | {min(r.seconds):.2f} | {max(r.seconds):.2f} | {r.median_cpu:.2f} | {r.peak_mib:.0f} | {','.join(map(str, sorted(r.exit_codes)))} |")
     for label in skipped:
-        print(f"| `{label}` | skipped: subcommand not in this checkout | | | | |")
+        print(f"| `{label}` | skipped: subcommand not in this checkout | | | | | |")
     bare = results["frictionless validate datapackage.json"].median_seconds
     full = results["python -m checks validate"].median_seconds
     ratio = full / bare

@@ -21,6 +21,7 @@ class Runs:
     label: str
     seconds: list[float] = field(default_factory=list)
     peak_bytes: list[int] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     exit_codes: set[int] = field(default_factory=set)
 
     @property
@@ -28,18 +29,26 @@ class Runs:
         return statistics.median(self.seconds)
 
     @property
+    def median_cpu(self) -> float:
+        """User plus system CPU seconds, the command's own and its worker's: what the machine paid, not what you waited."""
+        return statistics.median(self.cpu_seconds)
+
+    @property
     def peak_mib(self) -> float:
         return max(self.peak_bytes) / 2**20
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in bytes, exit code) of one run; output is discarded."""
+def run_once(argv: list[str], cwd: Path) -> tuple[float, int, int, float]:
+    """(wall seconds, peak RSS in bytes, exit code, CPU seconds) of one run; output is discarded.
+
+    The usage wait4 returns includes the child's own reaped children (validation's frictionless worker): CPU
+    seconds are their sum, peak RSS the larger of the two processes."""
     start = time.perf_counter()
     child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss * 1024, child.returncode  # ru_maxrss is KiB on Linux
+    return elapsed, usage.ru_maxrss * 1024, child.returncode, usage.ru_utime + usage.ru_stime  # ru_maxrss is KiB on Linux
 
 
 def interleaved(commands: dict[str, list[str]], cwd: Path, runs: int, warmup: int = 1) -> dict[str, Runs]:
@@ -47,10 +56,11 @@ def interleaved(commands: dict[str, list[str]], cwd: Path, runs: int, warmup: in
     results = {label: Runs(label) for label in commands}
     for round_ in range(warmup + runs):
         for label, argv in commands.items():
-            seconds, peak, code = run_once(argv, cwd)
+            seconds, peak, code, cpu = run_once(argv, cwd)
             if round_ >= warmup:
                 results[label].seconds.append(seconds)
                 results[label].peak_bytes.append(peak)
+                results[label].cpu_seconds.append(cpu)
                 results[label].exit_codes.add(code)
     return results
 

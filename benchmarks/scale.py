@@ -45,15 +45,15 @@ def measure(python: str, size: int, runs: int, workdir: Path) -> dict:
 
 
 def print_tables(results: list[dict]) -> None:
-    print("| size | figure rows | frictionless s | validate s | ratio | peak MiB frictionless | peak MiB validate | validate growth | exit |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| size | figure rows | frictionless s | validate s | ratio | CPU s frictionless | CPU s validate | peak MiB frictionless | peak MiB validate | validate growth | exit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     previous = None
     for r in results:
         f, v = r["whole"]["frictionless"], r["whole"]["validate"]
         growth = f"{v.median_seconds / previous:.1f}×" if previous else ""
         previous = v.median_seconds
         print(f"| {r['size']:,}× | {r['rows']:,} | {f.median_seconds:.2f} | {v.median_seconds:.2f} | {v.median_seconds / f.median_seconds:.2f}× "
-              f"| {f.peak_mib:.0f} | {v.peak_mib:.0f} | {growth} | {','.join(map(str, sorted(v.exit_codes)))} |")
+              f"| {f.median_cpu:.2f} | {v.median_cpu:.2f} | {f.peak_mib:.0f} | {v.peak_mib:.0f} | {growth} | {','.join(map(str, sorted(v.exit_codes)))} |")
     names = list(dict.fromkeys(n for r in results for n in r["stages"]["stages"]))
     print("\nIn-process seconds per stage (one run; pandera.<table> includes its row rules, `sql` is inside pandera.relations):\n")
     print("| stage | " + " | ".join(f"{r['size']:,}×" for r in results) + " |")

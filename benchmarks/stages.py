@@ -1,7 +1,8 @@
 """Time each stage of one validation in-process: `python -m benchmarks.stages ROOT` prints JSON.
 
 The validator is not changed for this: the stage functions that `checks.validate` calls are wrapped with a
-clock for this process only. Pandera per table includes that table's row rules; `sql` (DuckDB loading the
+clock for this process only. Frictionless runs in a worker beside the rules, so its row shows how long validation
+waited for it at the end; it is also timed alone, in-process, after validation (not part of `total`). Pandera per table includes that table's row rules; `sql` (DuckDB loading the
 frames and running relation_results) is part of pandera.relations and is also shown on its own; `rules` gives
 each row rule's own time, so a slow rule is named.
 """
@@ -14,7 +15,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from checks import duck, validate as validation
+from checks import duck, frictionless_stage, frictionless_worker, validate as validation
 from checks.rules import base
 
 seconds: dict[str, float] = defaultdict(float)
@@ -34,9 +35,9 @@ def _timed(name_of, function, into=seconds):
 
 def main(argv: list[str]) -> int:
     root = Path(argv[0]).resolve()
-    validation.preflight = _timed(lambda *a: "preflight", validation.preflight)
-    validation.load_table = _timed(lambda *a: "load", validation.load_table)
-    validation.check_frictionless = _timed(lambda *a: "frictionless", validation.check_frictionless)
+    validation.preflighted = _timed(lambda *a: "preflight", validation.preflighted)
+    validation.loaded = _timed(lambda *a: "load", validation.loaded)
+    frictionless_stage.finish = _timed(lambda *a: "frictionless (waited for)", frictionless_stage.finish)
     validation.check_table = _timed(lambda ctx, table: f"pandera.{table}", validation.check_table)
     validation.check_coverage = _timed(lambda *a: "coverage", validation.check_coverage)
     duck.evaluate_relations_sql = _timed(lambda *a: "sql", duck.evaluate_relations_sql)
@@ -45,6 +46,9 @@ def main(argv: list[str]) -> int:
     report = validation.validate(root)
     total = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    start = time.perf_counter()  # what the worker did beside the rules, measured alone after them
+    frictionless_worker.findings(str(root / "datapackage.json"))
+    seconds["frictionless (alone, after)"] = time.perf_counter() - start
     print(json.dumps({"exit_code": report.exit_code, "total": total, "stages": seconds, "rules": rules, "peak_bytes": peak,
                       "failed": report.failed_rules()}))
     return 0

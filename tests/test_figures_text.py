@@ -76,3 +76,12 @@ def test_data_files_are_utf8_lf_without_bom():
         raw = path.read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw, path.name
         raw.decode("utf-8")
+
+
+def test_one_character_numerals_read_as_cn2an_reads_them():
+    import cn2an
+
+    from checks.numerals import DIGITS, parse_numeral
+
+    for character, value in DIGITS.items():
+        assert value == cn2an.cn2an(character, "smart") == parse_numeral(character), character

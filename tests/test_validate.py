@@ -96,3 +96,19 @@ def test_stamp_is_current_and_deterministic(copy):
 def test_frictionless_cli_validates_offline_package():
     done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_pandera_schemas_read_table_schemas_as_pandera_does(package):
+    """tables.from_table_schema spares the import of frictionless; it must give what pandera's own reader gives."""
+    from pandera.io.pandas_io import from_frictionless_schema
+
+    from checks.tables import from_table_schema
+
+    for name in package.table_names:
+        assert from_table_schema(package.schema(name)).to_json() == from_frictionless_schema(package.schema(name)).to_json(), name
+
+
+def test_the_frictionless_worker_refuses_the_network():
+    done = subprocess.run([sys.executable, "-c", "from checks.frictionless_worker import offline; import socket; offline(); "
+                           "socket.create_connection(('127.0.0.1', 9))"], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "validation is offline" in done.stderr

@@ -1,7 +1,16 @@
-"""Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems."""
+"""Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems.
+
+It runs in its own process (`frictionless_worker`), started as soon as preflight has accepted the package, while
+the tables load and the other rules run; `finish` waits for it and names each problem's row by its id.
+"""
 from __future__ import annotations
 
-import frictionless
+import json
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 from .package import Package
@@ -11,6 +20,41 @@ from .tables import TEXT_PATTERN, explain, primary_key, row_id
 NAME = "frictionless"
 RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
 DESCRIPTION = "frictionless validate datapackage.json: types, constraints, primary and foreign keys, bytes and sha256 of every resource"
+
+
+@dataclass
+class Running:
+    """A started worker and what it has written so far (read by a thread, so that a long report never blocks it)."""
+
+    process: subprocess.Popen
+    output: list = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+
+def start(package: Package) -> Running:
+    """Start frictionless on the package's descriptor in a worker process; returns at once."""
+    process = subprocess.Popen([sys.executable, "-m", "checks.frictionless_worker", str(package.descriptor_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=package.root)
+    running = Running(process)
+    running.reader = threading.Thread(target=lambda: running.output.append(process.communicate()), daemon=True)
+    running.reader.start()
+    return running
+
+
+def stop(running: Running) -> None:
+    """End a worker whose results are no longer wanted (the package turned out unusable)."""
+    running.process.kill()
+    running.reader.join()
+
+
+def finish(running: Running, package: Package, tables: dict[str, pd.DataFrame]) -> RuleResult:
+    """The worker's findings as one rule result; a worker that fails raises, naming why (the stage then crashed)."""
+    running.reader.join()
+    out, err = running.output[0]
+    if running.process.returncode != 0:
+        last = (err.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"the frictionless worker exited with {running.process.returncode}: {last}")
+    return as_result(json.loads(out), package, tables)
 
 
 def _row_name(package: Package, tables: dict[str, pd.DataFrame], table: str, row_number: int | None) -> str | None:
@@ -23,16 +67,21 @@ def _row_name(package: Package, tables: dict[str, pd.DataFrame], table: str, row
     return found or f"line {row_number}"
 
 
-def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> RuleResult:
+def as_result(findings: dict, package: Package, tables: dict[str, pd.DataFrame]) -> RuleResult:
     result = RuleResult(NAME, DESCRIPTION)
-    report = frictionless.validate(str(package.descriptor_path))
-    for task in report.tasks:
+    for task in findings["tasks"]:
         result.checked += 1
-        for error in task.errors:
+        for error in task["errors"]:
+            note = error["note"] or ""
             result.problems.append(Problem(
-                rule=f"{NAME}.{error.type}", file=task.place, row=_row_name(package, tables, task.name, getattr(error, "row_number", None)), column=getattr(error, "field_name", None),
-                expected=RESTAMP if error.type in ("hash-count", "byte-count") else explain(getattr(error, "note", "")) if TEXT_PATTERN in getattr(error, "note", "") else error.description.rstrip("."),
-                found=error.message, message=error.message))
-    for error in report.errors:  # package-level: descriptor or schema problems
-        result.problems.append(Problem(rule=f"{NAME}.{error.type}", file="datapackage.json", expected=error.description, found=error.message, message=error.message))
+                rule=f"{NAME}.{error['type']}", file=task["place"], row=_row_name(package, tables, task["name"], error["row_number"]), column=error["field_name"],
+                expected=RESTAMP if error["type"] in ("hash-count", "byte-count") else explain(note) if TEXT_PATTERN in note else error["description"].rstrip("."),
+                found=error["message"], message=error["message"]))
+    for error in findings["errors"]:  # package-level: descriptor or schema problems
+        result.problems.append(Problem(rule=f"{NAME}.{error['type']}", file="datapackage.json", expected=error["description"], found=error["message"], message=error["message"]))
     return result
+
+
+def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> RuleResult:
+    """The whole stage at once (start, then finish), for callers that have nothing to do meanwhile."""
+    return finish(start(package), package, tables)

@@ -1,4 +1,6 @@
-"""One command, every rule, in order: preflight, frictionless, pandera (columns and row rules), coverage.
+"""One command, every rule, reported in order: preflight, frictionless, pandera (columns and row rules), coverage.
+
+Frictionless runs in a worker process beside the rest (see frictionless_stage); its results still come first.
 
 Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback.
 """
@@ -7,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .frictionless_stage import check_frictionless
+from . import frictionless_stage
 from .package import DESCRIPTOR, Package
 from .pandera_stage import check_table
 from .preflight import preflight
@@ -17,25 +19,34 @@ from .rules.coverage import check_coverage
 from .tables import load_table
 
 
-def load_context(root: Path) -> Context:
-    """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
+def preflighted(root: Path) -> tuple[Package, dict[str, str]]:
+    """The package at root, its descriptor and files checked safe to read, with the texts preflight read."""
     package = Package(root)
     try:
-        texts = preflight(package)
+        return package, preflight(package)
     except UnusableInput:
         raise
     except Exception as err:  # noqa: BLE001 - whatever the descriptor holds, name it instead of crashing
         raise UnusableInput(Problem("input.unreadable", DESCRIPTOR, message=f"the package cannot be read: {type(err).__name__}: {err}")) from None
+
+
+def loaded(package: Package, texts: dict[str, str]) -> Context:
+    """Every table of a preflighted package, typed; each text is dropped once its table is made."""
     tables = {}
     for name in package.table_names:
         path = package.resource(name)["path"]
         try:
-            tables[name] = load_table(package, name, texts.get(name))
+            tables[name] = load_table(package, name, texts.pop(name, None))
         except UnusableInput:
             raise
         except Exception as err:  # noqa: BLE001 - pandas cannot parse the CSV (a ragged row, say)
             raise UnusableInput(Problem("input.csv_parse", path, message=f"{path} cannot be read as CSV: {type(err).__name__}: {err}".strip())) from None
     return Context(package, tables)
+
+
+def load_context(root: Path) -> Context:
+    """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
+    return loaded(*preflighted(root))
 
 
 def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[RuleResult]:
@@ -51,13 +62,22 @@ def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[
 def validate(root: Path) -> Report:
     report = Report()
     try:
-        ctx = load_context(root)
+        package, texts = preflighted(root)
     except UnusableInput as err:
         report.unusable = err.problem
         return report
-    report.results += _guarded("frictionless", DESCRIPTOR, lambda: [check_frictionless(ctx.package, ctx.tables)])
+    worker = frictionless_stage.start(package)  # frictionless runs on the other core while the tables load and the rules run
+    try:
+        ctx = loaded(package, texts)
+    except UnusableInput as err:
+        frictionless_stage.stop(worker)
+        report.unusable = err.problem
+        return report
+    rules = []
     for table in ctx.package.table_names:
-        report.results += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
+        rules += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
     seed = ctx.package.resource("source_text")["path"]
-    report.results += _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    rules += _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    report.results += _guarded("frictionless", DESCRIPTOR, lambda: [frictionless_stage.finish(worker, ctx.package, ctx.tables)])
+    report.results += rules
     return report
