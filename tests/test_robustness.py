@@ -173,6 +173,7 @@ DATA_FAULTS = {
     "a day in date_value": (lambda r: edit(r, "figures", "F001", date_value="2017-08-15"), "figures.value_matches_numeral"),
     "period against its words": (lambda r: edit(r, "figures", "F068", period_start="2018-01-01"), "figures.period_matches_text"),
     "period without words": (lambda r: edit(r, "figures", "F038", period_text=""), "figures.period_matches_text"),
+    "period open at its end, against its words": (lambda r: edit(r, "figures", "F010", period_start="2016-01-01", period_end=""), "figures.period_matches_text"),
     "value under an unrecoverable reading": (lambda r: _value_under_lost_text(r), "figures.no_value_under_unrecoverable"),
     "earlier value of 0 in a percentage": (lambda r: edit(r, "figures", "D001", value=0, base_value=0), "relations.evaluate_as_declared"),
 }
@@ -204,6 +205,12 @@ def test_data_fault_is_named(copy, name):
     assert report.exit_code == 1, (name, report.exit_code, report.failed_rules(), report.unusable)
     assert rule in {p.rule for p in report.problems}, report.failed_rules()
     assert not [r.rule for r in report.results if r.rule.endswith(".crashed")], report.failed_rules()
+
+
+def test_an_open_period_end_is_shown_as_open_not_as_nan(copy):
+    DATA_FAULTS["period open at its end, against its words"][0](copy)
+    [problem] = [p for p in validate(copy).problems if p.rule == "figures.period_matches_text"]
+    assert (problem.row, problem.found) == ("F010", "2016-01-01 .. …")
 
 
 def test_a_duplicated_figure_fails_only_its_own_relations_naming_it(copy):

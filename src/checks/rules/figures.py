@@ -116,7 +116,7 @@ def _period_matches_text(row, ctx):
     found = {str(b)[:4] for b in bounds}
     ok = all(min(years) <= int(y) <= max(years) for y in found)
     shown = "–".join(str(y) for y in sorted({min(years), max(years)}))
-    return ok, f"period within {shown}, the year(s) {row['period_text']!r} writes", f"{row['period_start'] or '…'} .. {row['period_end'] or '…'}"
+    return ok, f"period within {shown}, the year(s) {row['period_text']!r} writes", " .. ".join(str(row[c]) if present(row[c]) else "…" for c in ("period_start", "period_end"))
 
 
 def _no_value_under_unrecoverable(row, ctx):
