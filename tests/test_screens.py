@@ -56,3 +56,33 @@ def test_screens_agree_with_row_checks_at_ten_times(tmp_path):
     root = generate(tmp_path / "x10", 10)
     _assert_screens_agree(root)
     _assert_relations_agree(root)
+
+
+def test_coverage_runs_match_a_character_by_character_reading():
+    """Uncovered numeral runs from sorted spans and binary search equal marking every covered character one by one."""
+    import random
+
+    from checks.numerals import NUMERAL_CHARACTERS
+    from checks.rules import coverage
+
+    rng = random.Random(7)
+    numerals = sorted(NUMERAL_CHARACTERS)
+    for _ in range(200):
+        seed = "".join(rng.choice(numerals) if rng.random() < 0.4 else rng.choice("村a,。 ") for _ in range(rng.randint(0, 60)))
+        spans = [(rng.randint(-3, 65), rng.randint(-3, 65), "x") for _ in range(rng.randint(0, 6))]
+        ctx = type("Ctx", (), {"seed": seed, "memo": lambda self, name, compute: compute(self)})()
+        original, coverage.covered_spans = coverage.covered_spans, lambda _ctx: spans
+        try:
+            runs = coverage.uncovered_runs(ctx)
+        finally:
+            coverage.covered_spans = original
+        covered = {i for s, e, _ in spans for i in range(max(s, 0), min(e, len(seed)))}
+        loose = [i for i, c in enumerate(seed) if c in NUMERAL_CHARACTERS and i not in covered]
+        expected = []
+        for i in loose:
+            if expected and expected[-1][1] == i:
+                expected[-1] = (expected[-1][0], i + 1)
+            else:
+                expected.append((i, i + 1))
+        assert runs == expected, (seed, spans)
+        assert list(coverage.numeral_positions(seed, chunk=7)) == [i for i, c in enumerate(seed) if c in NUMERAL_CHARACTERS]

@@ -32,29 +32,45 @@ def covered_spans(ctx: Context) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _numeral_mask(seed: str) -> np.ndarray:
-    """One flag per code point of the seed: is it a numeral character (NUMERAL_CHAR)?"""
-    points = np.frombuffer(seed.encode("utf-32-le"), dtype=np.uint32)
-    return np.isin(points, np.array([ord(c) for c in NUMERAL_CHARACTERS], dtype=np.uint32))
+def numeral_positions(seed: str, chunk: int = 2**20) -> np.ndarray:
+    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS), a chunk of code points at a time, so that
+    memory stays a few MiB at any seed size."""
+    wanted = np.array(sorted(ord(c) for c in NUMERAL_CHARACTERS), dtype=np.uint32)
+    parts = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(seed), chunk):
+        points = np.frombuffer(seed[start:start + chunk].encode("utf-32-le"), dtype=np.uint32)
+        parts.append(np.flatnonzero(np.isin(points, wanted)) + start)
+    return np.concatenate(parts)
+
+
+def _positions(ctx: Context) -> np.ndarray:
+    return ctx.memo("numeral_positions", lambda c: numeral_positions(c.seed))
 
 
 def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
-    """Runs of adjacent numeral characters that no span covers (a difference array marks the covered code points)."""
+    """Runs of adjacent numeral characters that no span covers.
+
+    Spans sorted by start, with the running maximum of their ends: a position is covered when it lies before the
+    furthest end of the spans that start at or before it (one binary search per numeral character).
+    """
     length = len(ctx.seed)
-    depth = np.zeros(length + 1, dtype=np.int64)
     spans = np.array([(s, e) for s, e, _ in covered_spans(ctx)], dtype=np.int64).reshape(-1, 2)
     starts, ends = np.clip(spans[:, 0], 0, length), np.clip(spans[:, 1], 0, length)
     keep = starts < ends
-    np.add.at(depth, starts[keep], 1)
-    np.add.at(depth, ends[keep], -1)
-    covered = np.cumsum(depth[:length]) > 0
-    loose = _numeral_mask(ctx.seed) & ~covered
-    edges = np.diff(np.concatenate(([0], loose.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+    order = np.argsort(starts[keep], kind="stable")
+    starts, reach = starts[keep][order], np.maximum.accumulate(ends[keep][order]) if keep.any() else ends[keep]
+    positions = _positions(ctx)
+    last = np.searchsorted(starts, positions, side="right") - 1
+    covered = (last >= 0) & (positions < reach[np.maximum(last, 0)]) if len(starts) else np.zeros(len(positions), dtype=bool)
+    loose = positions[~covered]
+    if not len(loose):
+        return []
+    breaks = np.flatnonzero(np.diff(loose) != 1) + 1
+    return list(zip(loose[np.r_[0, breaks]].tolist(), (loose[np.r_[breaks - 1, len(loose) - 1]] + 1).tolist()))
 
 
 def check_coverage(ctx: Context) -> RuleResult:
-    result = RuleResult(NAME, DESCRIPTION, checked=int(_numeral_mask(ctx.seed).sum()))
+    result = RuleResult(NAME, DESCRIPTION, checked=len(_positions(ctx)))
     seed_file = ctx.package.resource("source_text")["path"]
     for start, end in uncovered_runs(ctx):
         context = ctx.seed[max(0, start - 8): end + 8].replace("\n", "⏎")
