@@ -62,7 +62,7 @@ class SentenceIndex:
     starts: np.ndarray
     ends: np.ndarray
     reach: np.ndarray
-    rows: pd.DataFrame  # the same sentences, in the same order, index reset
+    rows: pd.DataFrame  # the same sentences, in the same order, index reset (the columns the rules read)
 
     @cached_property
     def ids(self) -> np.ndarray:
@@ -96,8 +96,13 @@ class SentenceIndex:
 
 def sentence_index(ctx: Context) -> SentenceIndex:
     def build(c: Context) -> SentenceIndex:
-        df = c.tables["sentences"]
-        df = df[filled(df["char_start"]) & filled(df["char_end"])].sort_values("char_start", kind="stable").reset_index(drop=True)
+        df = c.tables["sentences"][["sentence_id", "section_id", "text_en", "char_start", "char_end"]]  # what rules read: no copy
+        anchored = filled(df["char_start"]) & filled(df["char_end"])
+        if not anchored.all():
+            df = df[anchored]
+        if not df["char_start"].is_monotonic_increasing:  # the usual table is in text order: nothing to sort or copy
+            df = df.sort_values("char_start", kind="stable")
+        df = df.reset_index(drop=True)
         starts, ends = df["char_start"].to_numpy(np.int64), df["char_end"].to_numpy(np.int64)
         return SentenceIndex(starts, ends, np.maximum.accumulate(ends) if len(ends) else ends, df)
 
