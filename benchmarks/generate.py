@@ -22,7 +22,7 @@ from pathlib import Path
 from checks.package import Package
 from checks.preflight import SEED_PIN
 from checks.stamp import stamp
-from checks.tables import primary_key
+from checks.fields import primary_key
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFSETS = ("char_start", "char_end")

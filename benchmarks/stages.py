@@ -15,8 +15,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from checks import duck, frictionless_stage, frictionless_worker, validate as validation
-from checks.rules import base
+from checks import duck, frictionless_stage, frictionless_worker, pandera_stage, validate as validation
+from checks.rules import base, coverage
 
 seconds: dict[str, float] = defaultdict(float)
 rules: dict[str, float] = defaultdict(float)
@@ -38,8 +38,8 @@ def main(argv: list[str]) -> int:
     validation.preflighted = _timed(lambda *a: "preflight", validation.preflighted)
     validation.loaded = _timed(lambda *a: "load", validation.loaded)
     frictionless_stage.finish = _timed(lambda *a: "frictionless (waited for)", frictionless_stage.finish)
-    validation.check_table = _timed(lambda ctx, table: f"pandera.{table}", validation.check_table)
-    validation.check_coverage = _timed(lambda *a: "coverage", validation.check_coverage)
+    pandera_stage.check_table = _timed(lambda ctx, table: f"pandera.{table}", pandera_stage.check_table)
+    coverage.check_coverage = _timed(lambda *a: "coverage", coverage.check_coverage)
     duck.evaluate_relations_sql = _timed(lambda *a: "sql", duck.evaluate_relations_sql)
     base.RowRule.evaluate = _timed(lambda rule, *a: rule.name, base.RowRule.evaluate, rules)
     start = time.perf_counter()

@@ -115,6 +115,7 @@ FAULTS = {
     "GBK encoding": (lambda r: _rewrite(r / "data/indicators.csv", lambda b: b.decode("utf-8").encode("gbk", errors="replace")), 2, "input.encoding"),
     "byte-order mark": (lambda r: _rewrite(r / "data/figures.csv", lambda b: b"\xef\xbb\xbf" + b), 2, "input.bom"),
     "CRLF line endings": (lambda r: _rewrite(r / "data/sections.csv", lambda b: b.replace(b"\n", b"\r\n")), 2, "input.line_endings"),
+    "carriage return inside a cell": (lambda r: edit(r, "figures", "F016", note="a\rb"), 2, "input.line_endings"),
     "broken JSON": (lambda r: _rewrite(r / "datapackage.json", lambda b: b[:-20]), 2, "input.malformed_json"),
     "broken schema JSON": (lambda r: _rewrite(r / "schemas/units.json", lambda b: b.replace(b"{", b"[", 1)), 2, "input.malformed_json"),
     "extra column": (_add_column, 2, "input.columns"),

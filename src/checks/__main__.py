@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -144,4 +145,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The command is done: without this, the interpreter's shutdown garbage collection walks every object pandas,
+    # pandera and DuckDB created at import, 0.45 s of a 3 s validation on this machine. Nothing is skipped that
+    # matters: buffers are flushed, files closed and atexit handlers run as usual; only that walk is left out.
+    gc.freeze()
+    sys.exit(code)

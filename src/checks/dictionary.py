@@ -6,7 +6,7 @@ renderer over the same schemas, in descriptor order.
 from __future__ import annotations
 
 from .package import Package
-from .tables import TEXT_PATTERN, TEXT_RULE, primary_key
+from .fields import TEXT_PATTERN, TEXT_RULE, primary_key
 
 DICTIONARY = "docs/data-dictionary.md"
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .package import Package
 from .problems import Problem, UnusableInput
 from .sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
-from .tables import duckdb_columns, primary_key
+from .fields import duckdb_columns, primary_key
 
 TABLES_SQL = "tables.sql"
 #: The one file that says in which order sql/ runs: `.read sql/<file>` lines, for the CLI and for Python alike.
@@ -155,13 +155,33 @@ def connect(package: Package, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBP
     return con
 
 
+def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame]) -> None:
+    """Every table and every view of the package over the frames themselves, registered rather than copied.
+
+    For validation, which reads relation_results once: the same typed columns as `load_frames` gives (the same
+    TRY_CAST), without holding a second copy of every table (and of the seed) in DuckDB. Frames go in as Arrow
+    tables, which share the frames' Arrow string buffers and bind at once (a pandas frame is analysed at every
+    view that reads it: 0.14 s for the package's views, against 0.06 s).
+    """
+    import pyarrow
+
+    for name in package.table_names:
+        source = f"_frame_{name}"  # table names start with a letter (preflight), so this cannot clash
+        con.register(source, pyarrow.Table.from_pandas(tables[name], preserve_index=False))
+        cast = ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(package.schema(name)).items())
+        con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cast} FROM {ident(source)}")
+    con.register("_frame_source_text", pd.DataFrame({"text": pd.Series([package.seed_text], dtype=object)}))
+    con.execute(f"CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT \"text\" FROM _frame_source_text")
+    run_package_sql(con, package)
+
+
 def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
     """relation_results as a frame indexed by relation_id, or the error text when the SQL cannot run."""
     try:
         con = sandboxed()
         try:
             with deadline(con):
-                populate(con, ctx.package, ctx.tables)
+                attach(con, ctx.package, ctx.tables)
                 frame = con.execute("SELECT relation_id, lhs, rhs, holds FROM relation_results").df()
         finally:
             con.close()

@@ -77,7 +77,9 @@ def read_bytes(path: Path, rel: str, kind: str = "file") -> bytes:
             raise refuse("input.too_large", rel, f"{rel} is {info.st_size:,} bytes, over the limit of {maximum:,} "
                          f"(set CHECKS_MAX_{'JSON' if kind == 'json' else 'FILE'}_BYTES to raise it)")
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(maximum + 1)
+            data = f.read(info.st_size + 1)  # sized by the file, not by the limit (a 512 MiB buffer per read)
+            if len(data) > info.st_size:  # it grew since fstat: read on, up to just past the limit
+                data += f.read(maximum + 1 - len(data))
     finally:
         os.close(fd)
     if len(data) > maximum:

@@ -1,7 +1,7 @@
 """Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems.
 
 It runs in its own process (`frictionless_worker`), started as soon as preflight has accepted the package, while
-the tables load and the other rules run; `finish` waits for it and names each problem's row by its id.
+pandas and pandera import, the tables load and the other rules run (so this module does not import pandas); `finish` waits for it and names each problem's row by its id.
 """
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from .fields import TEXT_PATTERN, explain, primary_key
 from .package import Package
 from .problems import Problem, RuleResult
-from .tables import TEXT_PATTERN, explain, primary_key, row_id
+
+if TYPE_CHECKING:  # starting the worker must not wait for pandas: it is imported while frictionless runs
+    import pandas as pd
 
 NAME = "frictionless"
 RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
@@ -59,6 +61,8 @@ def finish(running: Running, package: Package, tables: dict[str, pd.DataFrame]) 
 
 def _row_name(package: Package, tables: dict[str, pd.DataFrame], table: str, row_number: int | None) -> str | None:
     """Name a frictionless row (header = row 1) by its id in the loaded table, else by its line."""
+    from .tables import row_id
+
     if not row_number:
         return None
     df = tables.get(table)

@@ -14,6 +14,9 @@ from pathlib import Path
 from . import files
 
 DESCRIPTOR = "datapackage.json"
+#: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
+REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms",
+                   "sources", "corroborations", "sentences")
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -9,7 +9,8 @@ from .problems import Problem, RuleResult
 from .rules import rules_for
 from .rules.base import Context, RowRule
 from .rules.cells import check_canonical_form
-from .tables import explain, pandera_schema, primary_key, row_id
+from .fields import explain, primary_key
+from .tables import pandera_schema, row_id
 
 
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:

@@ -5,20 +5,17 @@ package (by `..` or a symlink); a path that is a directory, FIFO or device; a fi
 that frictionless would fetch; resource or field names that are not plain snake_case; a file of sql/ that the
 descriptor does not declare (so that an edited view is a stale hash).
 Then: a missing descriptor, schema, table or seed; malformed JSON; a schema whose fields, types or keys cannot be
-read; a table that is not UTF-8, starts with a byte-order mark or uses CRLF line ends; a header that differs from
-its schema; a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor.
+read; a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor. A table's own bytes
+(UTF-8, byte-order mark, CRLF, header) are checked as it loads, by `table_bytes`.
 Tolerated: a table without a final newline, needlessly quoted fields, and extra metadata properties.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from . import files
-from .package import DESCRIPTOR, Package, sha256_of
-from .rules import REQUIRED_TABLES
-from .tables import DUCKDB_TYPES, primary_key
+from .fields import DUCKDB_TYPES, primary_key
+from .package import DESCRIPTOR, REQUIRED_TABLES, Package, sha256_of
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
@@ -136,40 +133,6 @@ def _check_schema(schema: object, rel: str) -> None:
     primary_key(schema)
 
 
-def _check_table_bytes(path, rel: str) -> str:
-    raw = files.read_bytes(path, rel)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise _unusable("input.bom", rel, f"{rel} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):
-        raise _unusable("input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise _unusable("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
-    if b"\r\n" in raw:
-        line = raw[: raw.index(b"\r\n")].count(b"\n") + 1
-        raise _unusable("input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}")
-    return text
-
-
-def _check_header(text: str, schema: dict, rel: str) -> None:
-    header = next(csv.reader(io.StringIO(text)), [])
-    names = [f["name"] for f in schema["fields"]]
-    if header == names:
-        return
-    extra = [h for h in header if h not in names]
-    missing = [n for n in names if n not in header]
-    what = []
-    if extra:
-        what.append(f"extra column(s) {', '.join(extra)}")
-    if missing:
-        what.append(f"missing column(s) {', '.join(missing)}")
-    if not what:
-        what.append("columns out of order")
-    raise _unusable("input.columns", rel, f"{rel}: {'; '.join(what)}", expected=",".join(names), found=",".join(header))
-
-
 def _seed_pins(package: Package, pin_rel: str) -> dict[str, str]:
     """seeds/SHA256SUMS as name → sha256 (sha256sum's text and binary forms); a malformed line is unusable input."""
     pin_file = package.root / pin_rel
@@ -201,19 +164,14 @@ def _check_seed(package: Package) -> None:
                             expected=want or f"(no sha256 for {path.name} in {name})", found=actual)
 
 
-def preflight(package: Package) -> dict[str, str]:
+def preflight(package: Package) -> None:
     """Raise UnusableInput for the first input that makes validation unsafe or meaningless.
 
-    Returns each table's text (checked UTF-8, no BOM, LF), so that the loader does not read the file again.
+    It reads the descriptor, the schemas and the seed; each table's bytes are checked as they are loaded
+    (`table_bytes`), so that no table is read twice or held as text.
     """
     check_descriptor(package)
     _check_seed(package)
-    texts = {}
     for res in package.tables:
-        schema = package.schema(res["name"])
-        _check_schema(schema, res["schema"])
-        text = _check_table_bytes(package.path_of(res["name"]), res["path"])
-        _check_header(text, schema, res["path"])
-        texts[res["name"]] = text
-    return texts
+        _check_schema(package.schema(res["name"]), res["schema"])
 

@@ -1,43 +1,22 @@
 """Tables typed by their Table Schemas: the one place where schemas/*.json become pandas, pandera and DuckDB types."""
 from __future__ import annotations
 
-import io
-import re
 from types import SimpleNamespace
 
 import pandas as pd
+import pyarrow
+from pyarrow import csv
 import pandera.pandas as pa
 from pandera.io.pandas_io import FrictionlessFieldParser, deserialize_schema
 
+from . import files
+from .fields import CANONICAL, primary_key
 from .package import Package
+from .table_bytes import check_table_bytes
 
-DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
 _BOOLEANS = {"true": True, "false": False}
-
-#: How each type is written in this package's CSVs, one spelling per value: no spaces, exponents, NaN or -0,
-#: integers within BIGINT. A cell written otherwise is read as missing and reported by `cells.canonical_form`.
-CANONICAL = {
-    "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
-    "number": re.compile(r"(?!-0(\.0+)?$)-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,15})?"),
-    "boolean": re.compile(r"true|false"),
-    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-}
-#: The pattern every free-text column carries in schemas/: no control characters (tab and newline allowed),
-#: and no leading = + - @, which a spreadsheet would run as a formula.
-TEXT_PATTERN = r"(?![=+\-@])[^\x00-\x08\x0b-\x1f\x7f-\x9f]*"
-
-
-TEXT_RULE = "text without control characters, not starting with = + - @ (a spreadsheet would run it as a formula)"
-
-
-def explain(check: str) -> str:
-    """A constraint as a reader understands it: the text pattern by what it means, others as written."""
-    return TEXT_RULE if TEXT_PATTERN in check else check
-
-
-def primary_key(schema: dict) -> list[str]:
-    key = schema.get("primaryKey", [])
-    return [key] if isinstance(key, str) else list(key)
+#: The package's one CSV dialect (preflight.CSV_DIALECT), for pyarrow: a quoted cell may hold a newline.
+_DIALECT = csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=True)
 
 
 def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
@@ -61,23 +40,35 @@ def _typed(column: pd.Series, field_type: str) -> pd.Series:
     return column.astype("string")
 
 
-def load_table(package: Package, name: str, text: str | None = None) -> pd.DataFrame:
-    """Read one CSV as text (bounded, inside the package), then type each column as its schema says.
+def load_table(package: Package, name: str) -> pd.DataFrame:
+    """Read one CSV's bytes (bounded, inside the package), check their form, then type each column as its schema says.
 
-    `text` is the file's content when the caller has read it already (preflight has), so no file is read twice.
-    `attrs["noncanonical"]` lists (row index, column, cell) of typed cells not written in canonical form.
+    pyarrow parses the bytes straight into the Arrow strings pandas keeps (every column as text first, empty
+    cells missing): a quarter of the time of pandas' own reader, which makes a Python string of every cell on
+    the way. One thread (the other core runs frictionless, and only a serial read names a ragged row's line),
+    one block (a cell of any size fits). The bytes are dropped with the call: loading holds one file at a time.
+    `attrs["noncanonical"]`, present only when there are any, lists (row index, column, cell) of typed cells not
+    written in canonical form (an empty list would still be deep-copied by every pandas operation).
     """
     schema = package.schema(name)
-    if text is None:
-        text = package.read_text(package.path_of(name))
-    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c")
+    rel = package.resource(name)["path"]
+    raw = files.read_bytes(package.path_of(name), rel)
+    check_table_bytes(raw, schema, rel)
+    names = [f["name"] for f in schema["fields"]]
+    one_block = csv.ReadOptions(use_threads=False, block_size=min(len(raw) + 1, 2**31 - 1))
+    frame = csv.read_csv(pyarrow.py_buffer(raw), read_options=one_block, parse_options=_DIALECT, convert_options=csv.ConvertOptions(
+        column_types={col: pyarrow.string() for col in names}, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True,
+    )).to_pandas(types_mapper={pyarrow.string(): pd.StringDtype("pyarrow")}.get)
+    del raw
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
-    typed = pd.DataFrame({col: _typed(raw[col], types.get(col, "string")) for col in raw.columns})
-    typed.attrs["noncanonical"] = [
-        (index, col, raw.at[index, col])
-        for col in raw.columns if types.get(col, "string") in CANONICAL
-        for index in raw.index[raw[col].notna() & typed[col].isna()]
+    typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
+    noncanonical = [
+        (index, col, frame.at[index, col])
+        for col in frame.columns if types.get(col, "string") in CANONICAL
+        for index in frame.index[frame[col].notna() & typed[col].isna()]
     ]
+    if noncanonical:
+        typed.attrs["noncanonical"] = noncanonical
     return typed
 
 
@@ -106,11 +97,6 @@ def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.Dat
     nullable_types = {"integer": "Int64", "boolean": "boolean"}
     base = base.update_columns({f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types})
     return pa.DataFrameSchema(columns=base.columns, checks=checks or [], strict=True, coerce=True, unique=base.unique, name=base.name)
-
-
-def duckdb_columns(schema: dict) -> dict[str, str]:
-    """Column name → DuckDB type, in schema order."""
-    return {f["name"]: DUCKDB_TYPES[f.get("type", "string")] for f in schema["fields"]}
 
 
 def with_dates(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:

@@ -1,6 +1,8 @@
 """One command, every rule, reported in order: preflight, frictionless, pandera (columns and row rules), coverage.
 
 Frictionless runs in a worker process beside the rest (see frictionless_stage); its results still come first.
+The worker starts right after preflight, which needs no pandas: pandas, pandera and the rules are imported
+(a second or so) while it runs, by the functions that use them.
 
 Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback.
 """
@@ -9,34 +11,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import frictionless_stage
 from .package import DESCRIPTOR, Package
-from .pandera_stage import check_table
 from .preflight import preflight
 from .problems import Problem, Report, RuleResult, UnusableInput
-from .rules.base import Context
-from .rules.coverage import check_coverage
-from .tables import load_table
+
+if TYPE_CHECKING:
+    from .rules.base import Context
 
 
-def preflighted(root: Path) -> tuple[Package, dict[str, str]]:
-    """The package at root, its descriptor and files checked safe to read, with the texts preflight read."""
+def preflighted(root: Path) -> Package:
+    """The package at root, its descriptor, schemas and seed checked safe to read."""
     package = Package(root)
     try:
-        return package, preflight(package)
+        preflight(package)
+        return package
     except UnusableInput:
         raise
     except Exception as err:  # noqa: BLE001 - whatever the descriptor holds, name it instead of crashing
         raise UnusableInput(Problem("input.unreadable", DESCRIPTOR, message=f"the package cannot be read: {type(err).__name__}: {err}")) from None
 
 
-def loaded(package: Package, texts: dict[str, str]) -> Context:
-    """Every table of a preflighted package, typed; each text is dropped once its table is made."""
+def loaded(package: Package) -> Context:
+    """Every table of a preflighted package, its bytes checked and typed, one file at a time."""
+    from .rules.base import Context
+    from .tables import load_table
+
     tables = {}
     for name in package.table_names:
         path = package.resource(name)["path"]
         try:
-            tables[name] = load_table(package, name, texts.pop(name, None))
+            tables[name] = load_table(package, name)
         except UnusableInput:
             raise
         except Exception as err:  # noqa: BLE001 - pandas cannot parse the CSV (a ragged row, say)
@@ -46,7 +53,7 @@ def loaded(package: Package, texts: dict[str, str]) -> Context:
 
 def load_context(root: Path) -> Context:
     """The package at root, preflighted and loaded; raises UnusableInput if it cannot be."""
-    return loaded(*preflighted(root))
+    return loaded(preflighted(root))
 
 
 def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[RuleResult]:
@@ -59,25 +66,33 @@ def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[
         return [RuleResult(f"{name}.crashed", f"the {name} stage runs to the end", problems=[problem])]
 
 
-def validate(root: Path) -> Report:
-    report = Report()
-    try:
-        package, texts = preflighted(root)
-    except UnusableInput as err:
-        report.unusable = err.problem
-        return report
-    worker = frictionless_stage.start(package)  # frictionless runs on the other core while the tables load and the rules run
-    try:
-        ctx = loaded(package, texts)
-    except UnusableInput as err:
-        frictionless_stage.stop(worker)
-        report.unusable = err.problem
-        return report
+def check_rules(ctx: Context) -> list[RuleResult]:
+    """Pandera per table (its columns, then its row rules), then coverage of the seed."""
+    from .pandera_stage import check_table
+    from .rules.coverage import check_coverage
+
     rules = []
     for table in ctx.package.table_names:
         rules += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
     seed = ctx.package.resource("source_text")["path"]
-    rules += _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    return rules + _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+
+
+def validate(root: Path) -> Report:
+    report = Report()
+    try:
+        package = preflighted(root)
+    except UnusableInput as err:
+        report.unusable = err.problem
+        return report
+    worker = frictionless_stage.start(package)  # frictionless runs on the other core while the rest imports, loads and checks
+    try:
+        ctx = loaded(package)
+    except UnusableInput as err:
+        frictionless_stage.stop(worker)
+        report.unusable = err.problem
+        return report
+    rules = check_rules(ctx)
     report.results += _guarded("frictionless", DESCRIPTOR, lambda: [frictionless_stage.finish(worker, ctx.package, ctx.tables)])
     report.results += rules
     return report

@@ -8,10 +8,6 @@ from .sentences import RULES as SENTENCES
 
 ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *RELATIONS, *CORROBORATIONS, *SENTENCES]
 
-#: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
-REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms",
-                   "sources", "corroborations", "sentences")
-
 
 def rules_for(table: str):
     return [rule for rule in ROW_RULES if rule.table == table]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..package import Package
-from ..tables import primary_key
+from ..fields import primary_key
 
 #: What a per-row check returns: None when the rule does not apply to the row, else (ok, expected, found).
 Verdict = tuple[bool, object, object] | None
@@ -84,7 +84,7 @@ class Context:
             key = ctx.key_of(table)
             df = ctx.tables[table]
             df = df[df[key].notna()].drop_duplicates(key, keep="last")
-            return pd.Series(df[column].array, index=pd.Index(df[key].array, dtype=object), name=column)
+            return pd.Series(df[column].array, index=pd.Index(df[key].array), name=column)
 
         return self.memo(f"lookup:{table}.{column}", index)
 

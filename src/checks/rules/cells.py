@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..problems import Problem, RuleResult
-from ..tables import CANONICAL, primary_key, row_id
+from ..fields import CANONICAL, primary_key
+from ..tables import row_id
 from .base import Context
 
 NAME = "cells.canonical_form"

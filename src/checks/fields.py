@@ -1,0 +1,39 @@
+"""What a Table Schema says, read without pandas: DuckDB types, canonical spellings, the text pattern, keys.
+
+Preflight and the start of the frictionless worker need only these; keeping them apart from `tables` lets
+validation start frictionless before pandas and pandera are imported.
+"""
+from __future__ import annotations
+
+import re
+
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
+
+#: How each type is written in this package's CSVs, one spelling per value: no spaces, exponents, NaN or -0,
+#: integers within BIGINT. A cell written otherwise is read as missing and reported by `cells.canonical_form`.
+CANONICAL = {
+    "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    "number": re.compile(r"(?!-0(\.0+)?$)-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,15})?"),
+    "boolean": re.compile(r"true|false"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+}
+#: The pattern every free-text column carries in schemas/: no control characters (tab and newline allowed),
+#: and no leading = + - @, which a spreadsheet would run as a formula.
+TEXT_PATTERN = r"(?![=+\-@])[^\x00-\x08\x0b-\x1f\x7f-\x9f]*"
+
+TEXT_RULE = "text without control characters, not starting with = + - @ (a spreadsheet would run it as a formula)"
+
+
+def explain(check: str) -> str:
+    """A constraint as a reader understands it: the text pattern by what it means, others as written."""
+    return TEXT_RULE if TEXT_PATTERN in check else check
+
+
+def primary_key(schema: dict) -> list[str]:
+    key = schema.get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def duckdb_columns(schema: dict) -> dict[str, str]:
+    """Column name → DuckDB type, in schema order."""
+    return {f["name"]: DUCKDB_TYPES[f.get("type", "string")] for f in schema["fields"]}
