@@ -62,10 +62,12 @@ def _ordered_terms(ctx: Context, relation_ids: pd.Index) -> pd.DataFrame:
                         rank=terms.groupby(["relation_id", "role"], sort=False).cumcount())
 
 
-def _folds(terms: pd.DataFrame, role: str, ids: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
-    """For one role: the first value, left-to-right sum and product (as Python's sum and math.prod), min and max."""
-    mine = terms[terms["role"] == role]
-    wide = mine.pivot(index="relation_id", columns="rank", values="value").reindex(ids)
+def _folds(wide: pd.DataFrame, role: str, ids: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """For one role: the first value, left-to-right sum and product (as Python's sum and math.prod), min and max.
+
+    wide: every term value by relation (rows, in ids order) and by (role, rank) (columns, ranks ascending).
+    """
+    wide = wide[role] if role in wide.columns.get_level_values(0) else pd.DataFrame(index=ids)
     total, product = pd.Series(0.0, index=ids), pd.Series(1.0, index=ids)
     for rank in wide.columns:  # one column operation per term position, never per relation
         column = wide[rank]
@@ -97,7 +99,8 @@ def evaluate_columns(ctx: Context, rows: pd.Series) -> pd.DataFrame:
     kind = relations["kind"].astype(object).to_numpy()
     tolerance = relations["tolerance"].astype("Float64").fillna(0.0).to_numpy(float)
     terms = _ordered_terms(ctx, ids)
-    folds = {role: _folds(terms, role, ids) for role in ("part", "total", "whole", "member", "earlier", "later", "increase", "fall", "rise",
+    wide = terms.pivot(index="relation_id", columns=["role", "rank"], values="value").sort_index(axis=1).reindex(ids)  # one pivot for all roles
+    folds = {role: _folds(wide, role, ids) for role in ("part", "total", "whole", "member", "earlier", "later", "increase", "fall", "rise",
                                                           "count", "factor")}
     first = {role: f[0].to_numpy(float) for role, f in folds.items()}
     earlier = first["earlier"]
