@@ -228,6 +228,18 @@ def test_a_cell_of_two_megabytes_is_valid(copy):
     assert validate(copy).exit_code == 0
 
 
+def test_a_row_longer_than_the_reader_block_is_read_whole(copy, monkeypatch):
+    """The CSV reader works in blocks; a row that does not fit one is read with the whole file as one block."""
+    from checks import tables
+    from checks.package import Package
+
+    _, rows = read_rows(copy / "data" / "figures.csv")
+    edit(copy, "figures", "F016", note="长" * 300_000)
+    monkeypatch.setattr(tables, "BLOCK_BYTES", 64 * 1024)
+    figures = tables.load_table(Package(copy), "figures")
+    assert len(figures) == len(rows) and figures.set_index("figure_id").at["F016", "note"] == "长" * 300_000
+
+
 def test_control_characters_are_escaped_in_the_report(copy):
     edit(copy, "figures", "F016", note="\x1b[31mred")
     done = run_cli("--root", str(copy), "validate")
@@ -327,6 +339,21 @@ def test_every_free_text_column_carries_the_text_pattern(package):
                     hostile = [t for t in ("=1+1", "+1", "-1", "@SUM(A1)", "a\x00b", "a\x1b[31m", "a\rb") if re.fullmatch(constraints["pattern"], t)]
                     assert not hostile, (name, field["name"], hostile)
     assert re.fullmatch(TEXT_PATTERN, "全区622个行政村, 2.5亿元 (5%)\n") and not re.fullmatch(TEXT_PATTERN, "=1")
+
+
+def test_the_text_pattern_reads_the_same_in_python_and_in_arrow():
+    """frictionless applies it with Python's re, pandera through Arrow's RE2 (no lookaround, no call per cell)."""
+    import pandas as pd
+    import pyarrow
+    import pyarrow.compute
+
+    from checks.fields import TEXT_PATTERN
+
+    cells = ["", "a", "=1", "a=1", "-1", " -1", "+", "@A1", "tab\there", "line\nend", "a\x00b", "\x1b[31m", "a\rb", "\x7f", "x\x9f", "\xa0ok", "中文。"]
+    in_python = [re.fullmatch(TEXT_PATTERN, c) is not None for c in cells]
+    in_arrow = pyarrow.compute.match_substring_regex(pyarrow.array(cells), f"^(?:{TEXT_PATTERN})$").to_pylist()
+    in_pandas = pd.Series(cells, dtype="string[pyarrow]").str.fullmatch(TEXT_PATTERN).tolist()
+    assert in_python == in_arrow == in_pandas == [True, True, False, True, False, True, False, False, True, True, False, False, False, False, False, True, True]
 
 
 def test_a_numeral_too_long_to_parse_fails_without_hanging(copy):

@@ -15,6 +15,8 @@ from .package import Package
 from .table_bytes import check_table_bytes
 
 _BOOLEANS = {"true": True, "false": False}
+#: The CSV reader's block: its working memory per table (a whole 300 MiB file in one block took 570 MiB more).
+BLOCK_BYTES = 64 * 2**20
 #: The package's one CSV dialect (preflight.CSV_DIALECT), for pyarrow: a quoted cell may hold a newline.
 _DIALECT = csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=True)
 
@@ -45,8 +47,8 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
 
     pyarrow parses the bytes straight into the Arrow strings pandas keeps (every column as text first, empty
     cells missing): a quarter of the time of pandas' own reader, which makes a Python string of every cell on
-    the way. One thread (the other core runs frictionless, and only a serial read names a ragged row's line),
-    one block (a cell of any size fits). The bytes are dropped with the call: loading holds one file at a time.
+    the way. One thread: the other core runs frictionless, and only a serial read names a ragged row's line.
+    The bytes are dropped with the call: loading holds one file at a time.
     `attrs["noncanonical"]`, present only when there are any, lists (row index, column, cell) of typed cells not
     written in canonical form (an empty list would still be deep-copied by every pandas operation).
     """
@@ -54,11 +56,7 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     rel = package.resource(name)["path"]
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
-    names = [f["name"] for f in schema["fields"]]
-    one_block = csv.ReadOptions(use_threads=False, block_size=min(len(raw) + 1, 2**31 - 1))
-    frame = csv.read_csv(pyarrow.py_buffer(raw), read_options=one_block, parse_options=_DIALECT, convert_options=csv.ConvertOptions(
-        column_types={col: pyarrow.string() for col in names}, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True,
-    )).to_pandas(types_mapper={pyarrow.string(): pd.StringDtype("pyarrow")}.get)
+    frame = _parsed(raw, [f["name"] for f in schema["fields"]])
     del raw
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
     typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
@@ -70,6 +68,25 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     if noncanonical:
         typed.attrs["noncanonical"] = noncanonical
     return typed
+
+
+def _parsed(raw: bytes, names: list[str]) -> pd.DataFrame:
+    """Every column as text, empty cells missing; blocks of 64 MiB (the parser's working memory), or the whole
+    file in one block when a single row is larger than that."""
+    as_text = csv.ConvertOptions(column_types={col: pyarrow.string() for col in names}, strings_can_be_null=True, null_values=[""],
+                                 quoted_strings_can_be_null=True)
+    for block in (min(len(raw) + 1, BLOCK_BYTES), min(len(raw) + 1, 2**31 - 1)):
+        try:
+            table = csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=block),
+                                 parse_options=_DIALECT, convert_options=as_text)
+            break
+        except pyarrow.ArrowInvalid as err:
+            if "straddl" not in str(err) or block > BLOCK_BYTES:  # only a row longer than a block is worth a second try
+                raise
+    frame = table.to_pandas(types_mapper={pyarrow.string(): pd.StringDtype("pyarrow")}.get)
+    del table
+    pyarrow.default_memory_pool().release_unused()  # the parser's blocks: kept by Arrow's allocator, numpy could not reuse them
+    return frame
 
 
 def load_tables(package: Package) -> dict[str, pd.DataFrame]:
