@@ -20,16 +20,17 @@ def _excuses(df: pd.DataFrame) -> pd.Series:
             | same(df["kind"], pd.Series("page_chrome", index=df.index)).fillna(False).astype(bool))
 
 
-def covered_spans(ctx: Context) -> list[tuple[int, int, str]]:
-    """(start, end, id) of every anchored span in the tables that account for numerals."""
-    spans = []
+def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of every anchored span in the tables that account for numerals, as arrays."""
+    starts, ends = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for table in ("figures", "non_figures", "readings"):
         df = ctx.tables[table]
         chosen = filled(df[ANCHORED[table]]) & filled(df["char_start"]) & filled(df["char_end"])
         if table == "readings":
             chosen &= _excuses(df)
-        spans += zip(df["char_start"][chosen].astype(int).tolist(), df["char_end"][chosen].astype(int).tolist(), df[df.columns[0]][chosen].tolist())
-    return spans
+        starts.append(df["char_start"][chosen].to_numpy(np.int64))
+        ends.append(df["char_end"][chosen].to_numpy(np.int64))
+    return np.concatenate(starts), np.concatenate(ends)
 
 
 def numeral_positions(seed: str, chunk: int = 2**20) -> np.ndarray:
@@ -54,8 +55,7 @@ def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
     furthest end of the spans that start at or before it (one binary search per numeral character).
     """
     length = len(ctx.seed)
-    spans = np.array([(s, e) for s, e, _ in covered_spans(ctx)], dtype=np.int64).reshape(-1, 2)
-    starts, ends = np.clip(spans[:, 0], 0, length), np.clip(spans[:, 1], 0, length)
+    starts, ends = (np.clip(offsets, 0, length) for offsets in covered_spans(ctx))
     keep = starts < ends
     order = np.argsort(starts[keep], kind="stable")
     starts, reach = starts[keep][order], np.maximum.accumulate(ends[keep][order]) if keep.any() else ends[keep]

@@ -19,6 +19,8 @@ NUMBER_TOKEN = re.compile(r"(?<![\w.,])(?P<number>\d+(?:[.,]\d+)*)(?: (?P<scale>
 WORD_TOKEN = re.compile(r"(?<![\w.,])(?:" + "|".join(WORDS) + r")(?!\w)", re.IGNORECASE)
 #: The forms of checks.english that such tokens can be: digits with separators, perhaps with a scale word; a number word.
 FORM_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?: (?:million|billion))?|" + "|".join(WORDS))
+#: Sentences tokenised at a time by figures.number_in_english.
+TOKEN_CHUNK = 20_000
 
 
 def adopted_breaks(ctx: Context) -> dict[int, str]:
@@ -232,6 +234,16 @@ def _number_tokens(text: pd.Series, wanted: np.ndarray) -> pd.DataFrame:
                                                   np.array([w.lower() for w in chain.from_iterable(words)], dtype=object)])})
 
 
+def _tokens_sought(text: pd.Series, holders: np.ndarray, sought: pd.Index) -> pd.DataFrame:
+    """(k, token) of `_number_tokens` for the sentences at holders, only the tokens in sought: TOKEN_CHUNK sentences
+    at a time, so that the tokens of every sentence are never held at once (1 GiB at 10,000x the package)."""
+    parts = [pd.DataFrame({"k": np.zeros(0, np.int64), "token": np.zeros(0, object)})]
+    for part in np.array_split(holders, len(holders) // TOKEN_CHUNK + 1):
+        tokens = _number_tokens(text, part)
+        parts.append(tokens[member(tokens["token"], sought).to_numpy(bool)])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     """Passes a figure one of whose forms (as written, grouped, base value, millions, billions, a number word) stands
     alone in its sentence's English. The forms are computed once per distinct value; dates are left to the check."""
@@ -242,14 +254,19 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     values = pd.DataFrame({"numeral": df["numeral"].astype(object).where(filled(df["numeral"]), None),
                            "base": df["base_value"].astype("Float64").astype(object).where(filled(df["base_value"]), None),
                            "date": df["date_value"].astype(object).where(filled(df["date_value"]), None)})[applies]
-    distinct = values.drop_duplicates()
-    forms = distinct.assign(form=[_forms(n, None if v is None else float(v), d) for n, v, d in distinct.itertuples(index=False)])
+    value_of, distinct = pd.factorize(pd.MultiIndex.from_frame(values))  # each row's value as a code; forms once per code
+    forms = pd.DataFrame({"value": np.arange(len(distinct)),
+                          "form": [_forms(*(None if pd.isna(x) else x for x in (n, v, d))) for n, v, d in distinct]})
     forms = forms.explode("form").dropna(subset=["form"])
-    forms = forms[forms["form"].str.fullmatch(FORM_TOKEN.pattern)]
-    wanted = rows.join(values).reset_index().merge(forms, on=["numeral", "base", "date"])
-    tokens = _number_tokens(index.rows["text_en"], np.unique(rows["holder"][rows["holder"] >= 0].to_numpy(np.int64)))
-    wanted["hit"] = pd.MultiIndex.from_frame(wanted[["holder", "form"]].astype({"holder": np.int64, "form": str})).isin(
-        pd.MultiIndex.from_frame(tokens[["k", "token"]]))
+    forms = forms[forms["form"].astype(str).str.fullmatch(FORM_TOKEN.pattern)]
+    form_of, sought = pd.factorize(forms["form"].astype(str))
+    pairs = pd.DataFrame({"value": forms["value"].to_numpy(np.int64), "form": form_of})
+    wanted = pd.DataFrame({"row": rows.index, "holder": rows["holder"].to_numpy(np.int64),
+                           "value": pd.Series(value_of, index=values.index).reindex(rows.index).to_numpy(np.int64)}).merge(pairs, on="value")
+    tokens = _tokens_sought(index.rows["text_en"], np.unique(rows["holder"][rows["holder"] >= 0].to_numpy(np.int64)), pd.Index(sought))
+    width = max(len(sought), 1)  # (sentence, form) as one integer: every name is an int64, none a Python object
+    wanted["hit"] = np.isin(wanted["holder"].to_numpy(np.int64) * width + wanted["form"].to_numpy(np.int64),
+                            tokens["k"].to_numpy(np.int64) * width + pd.Index(sought).get_indexer(tokens["token"]))
     hit = wanted[wanted["holder"] >= 0].groupby("row")["hit"].any()
     return verdicts(applies, pd.Series(hit.reindex(df.index, fill_value=False).to_numpy(bool), index=df.index))
 
