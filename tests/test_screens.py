@@ -98,3 +98,17 @@ def test_coverage_runs_match_a_character_by_character_reading():
                 expected.append((i, i + 1))
         assert runs == expected, (seed, spans)
         assert list(coverage.numeral_positions(seed, chunk=7)) == [i for i, c in enumerate(seed) if c in NUMERAL_CHARACTERS]
+
+
+def test_distinct_values_number_rows_as_a_dictionary_of_tuples_would():
+    """figures.number_in_english computes forms once per distinct (numeral, base value, date); missing is a value."""
+    from checks.rules.sentences import _distinct_values
+
+    frame = pd.DataFrame({"numeral": pd.array(["七", "7", None, "七", "7", None, "七"], dtype="string"),
+                          "base_value": [7.0, 7.0, np.nan, 7.0, 70.0, np.nan, np.nan],
+                          "date_value": pd.array([None, None, "2019-07", None, None, "2019-07", None], dtype="string")})
+    codes, distinct = _distinct_values(frame, list(frame.columns))
+    as_tuples = [tuple(None if pd.isna(x) else x for x in row) for row in frame.itertuples(index=False)]
+    numbering: dict = {}
+    assert codes.tolist() == [numbering.setdefault(t, len(numbering)) for t in as_tuples]
+    assert [tuple(None if pd.isna(x) else x for x in row) for row in distinct.itertuples(index=False)] == list(numbering)

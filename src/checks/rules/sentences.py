@@ -234,6 +234,18 @@ def _number_tokens(text: pd.Series, wanted: np.ndarray) -> pd.DataFrame:
                                                   np.array([w.lower() for w in chain.from_iterable(words)], dtype=object)])})
 
 
+def _distinct_values(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's combination of the columns as a code (missing is a value), and one row per code, in code order.
+
+    Column by column, as integers: no tuple or Python object per row (they took 300 MiB at 10,000x the package)."""
+    code = np.zeros(len(df), dtype=np.int64)
+    for column in columns:
+        mine, uniques = pd.factorize(df[column], use_na_sentinel=False)
+        code, _ = pd.factorize(code * len(uniques) + mine)  # renumbered at once: the product of sizes never overflows
+    first = pd.Series(np.arange(len(df))).groupby(code, sort=True).first().to_numpy(np.int64)
+    return code.astype(np.int64), df[columns].iloc[first].reset_index(drop=True)
+
+
 def _tokens_sought(text: pd.Series, holders: np.ndarray, sought: pd.Index) -> pd.DataFrame:
     """(k, token) of `_number_tokens` for the sentences at holders, only the tokens in sought: TOKEN_CHUNK sentences
     at a time, so that the tokens of every sentence are never held at once (1 GiB at 10,000x the package)."""
@@ -251,24 +263,27 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     has, a, b = _offsets(df)
     applies = true_in(df["stated"]) & has
     rows = pd.DataFrame({"holder": index.holder(a, b)}, index=df.index[has].rename("row"))[applies[has]]
-    values = pd.DataFrame({"numeral": df["numeral"].astype(object).where(filled(df["numeral"]), None),
-                           "base": df["base_value"].astype("Float64").astype(object).where(filled(df["base_value"]), None),
-                           "date": df["date_value"].astype(object).where(filled(df["date_value"]), None)})[applies]
-    value_of, distinct = pd.factorize(pd.MultiIndex.from_frame(values))  # each row's value as a code; forms once per code
+    value_of, distinct = _distinct_values(df[applies], ["numeral", "base_value", "date_value"])  # rows: the same labels, in order
     forms = pd.DataFrame({"value": np.arange(len(distinct)),
-                          "form": [_forms(*(None if pd.isna(x) else x for x in (n, v, d))) for n, v, d in distinct]})
+                          "form": [_forms(*(None if pd.isna(x) else x for x in (n, v, d))) for n, v, d in distinct.itertuples(index=False)]})
     forms = forms.explode("form").dropna(subset=["form"])
     forms = forms[forms["form"].astype(str).str.fullmatch(FORM_TOKEN.pattern)]
     form_of, sought = pd.factorize(forms["form"].astype(str))
-    pairs = pd.DataFrame({"value": forms["value"].to_numpy(np.int64), "form": form_of})
-    wanted = pd.DataFrame({"row": rows.index, "holder": rows["holder"].to_numpy(np.int64),
-                           "value": pd.Series(value_of, index=values.index).reindex(rows.index).to_numpy(np.int64)}).merge(pairs, on="value")
-    tokens = _tokens_sought(index.rows["text_en"], np.unique(rows["holder"][rows["holder"] >= 0].to_numpy(np.int64)), pd.Index(sought))
+    rank = forms.groupby("value").cumcount().to_numpy(np.int64)
+    by_value = np.full((len(distinct), rank.max() + 1 if len(rank) else 1), -1, dtype=np.int64)  # each value's form codes, in a row
+    by_value[forms["value"].to_numpy(np.int64), rank] = form_of
+    holder = rows["holder"].to_numpy(np.int64)
+    value = value_of
+    tokens = _tokens_sought(index.rows["text_en"], np.unique(holder[holder >= 0]), pd.Index(sought))
     width = max(len(sought), 1)  # (sentence, form) as one integer: every name is an int64, none a Python object
-    wanted["hit"] = np.isin(wanted["holder"].to_numpy(np.int64) * width + wanted["form"].to_numpy(np.int64),
-                            tokens["k"].to_numpy(np.int64) * width + pd.Index(sought).get_indexer(tokens["token"]))
-    hit = wanted[wanted["holder"] >= 0].groupby("row")["hit"].any()
-    return verdicts(applies, pd.Series(hit.reindex(df.index, fill_value=False).to_numpy(bool), index=df.index))
+    found = np.unique(tokens["k"].to_numpy(np.int64) * width + pd.Index(sought).get_indexer(tokens["token"]))
+    hit = np.zeros(len(rows), dtype=bool)
+    for j in range(by_value.shape[1]):  # one pass per form position, never a row per (figure, form) pair
+        form = by_value[value, j]
+        hit |= (form >= 0) & (holder >= 0) & np.isin(holder * width + form, found)
+    ok = pd.Series(False, index=df.index)
+    ok[rows.index] = hit
+    return verdicts(applies, ok)
 
 
 RULES = [
