@@ -15,8 +15,8 @@ import pandas as pd
 
 from .package import Package
 from .problems import Problem, UnusableInput
-from .sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
 from .fields import duckdb_columns, primary_key
+from .sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
 
 TABLES_SQL = "tables.sql"
 #: The one file that says in which order sql/ runs: `.read sql/<file>` lines, for the CLI and for Python alike.
@@ -58,10 +58,14 @@ def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[s
         source = "_frame"
         con.register(source, tables[name])
         try:
-            cast = ", ".join(f"TRY_CAST({ident(col)} AS {typ})" for col, typ in types.items())
-            con.execute(f"INSERT INTO {ident(name)} SELECT {cast} FROM {ident(source)}")
+            con.execute(f"INSERT INTO {ident(name)} {_typed_select(schema, source)}")
         finally:
             con.unregister(source)
+
+
+def _typed_select(schema: dict, source: str) -> str:
+    """SELECT every column of a registered frame as the type its schema gives (TRY_CAST: a bad cell is NULL, reported elsewhere)."""
+    return "SELECT " + ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(schema).items()) + f" FROM {ident(source)}"
 
 
 def _key_clauses(schema: dict) -> list[str]:
@@ -168,8 +172,7 @@ def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, p
     for name in package.table_names:
         source = f"_frame_{name}"  # table names start with a letter (preflight), so this cannot clash
         con.register(source, pyarrow.Table.from_pandas(tables[name], preserve_index=False))
-        cast = ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(package.schema(name)).items())
-        con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cast} FROM {ident(source)}")
+        con.execute(f"CREATE VIEW {ident(name)} AS {_typed_select(package.schema(name), source)}")
     con.register("_frame_source_text", pd.DataFrame({"text": pd.Series([package.seed_text], dtype=object)}))
     con.execute(f"CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT \"text\" FROM _frame_source_text")
     run_package_sql(con, package)

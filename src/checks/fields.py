@@ -1,4 +1,4 @@
-"""What a Table Schema says, read without pandas: DuckDB types, canonical spellings, the text pattern, keys.
+"""What a Table Schema says, read without pandas: the CSV dialect, DuckDB types, canonical spellings, the text pattern, keys.
 
 Preflight and the start of the frictionless worker need only these; keeping them apart from `tables` lets
 validation start frictionless before pandas and pandera are imported.
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+#: The one CSV dialect of the package: frictionless and the loader (pyarrow) must read the same rows.
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
 
 #: How each type is written in this package's CSVs, one spelling per value: no spaces, exponents, NaN or -0,

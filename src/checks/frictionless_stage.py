@@ -84,8 +84,3 @@ def as_result(findings: dict, package: Package, tables: dict[str, pd.DataFrame])
     for error in findings["errors"]:  # package-level: descriptor or schema problems
         result.problems.append(Problem(rule=f"{NAME}.{error['type']}", file="datapackage.json", expected=error["description"], found=error["message"], message=error["message"]))
     return result
-
-
-def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> RuleResult:
-    """The whole stage at once (start, then finish), for callers that have nothing to do meanwhile."""
-    return finish(start(package), package, tables)

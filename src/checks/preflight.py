@@ -14,15 +14,13 @@ from __future__ import annotations
 import re
 
 from . import files
-from .fields import DUCKDB_TYPES, primary_key
+from .fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
 from .package import DESCRIPTOR, REQUIRED_TABLES, Package, sha256_of
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
 #: Names that generated SQL and file names can carry safely (they are quoted as well).
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
-#: The one CSV dialect of the package: frictionless and the pandas loader must read the same rows.
-CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}
 #: A group that repeats and itself holds a repetition ((a+)+, (a*)*): a pattern that can take exponential time.
 NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
 #: Profiles frictionless knows without fetching anything.

@@ -10,15 +10,16 @@ import pandera.pandas as pa
 from pandera.io.pandas_io import FrictionlessFieldParser, deserialize_schema
 
 from . import files
-from .fields import CANONICAL, primary_key
+from .fields import CANONICAL, CSV_DIALECT, primary_key
 from .package import Package
 from .table_bytes import check_table_bytes
 
 _BOOLEANS = {"true": True, "false": False}
 #: The CSV reader's block: its working memory per table (a whole 300 MiB file in one block took 570 MiB more).
 BLOCK_BYTES = 64 * 2**20
-#: The package's one CSV dialect (preflight.CSV_DIALECT), for pyarrow: a quoted cell may hold a newline.
-_DIALECT = csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=True)
+#: The package's one CSV dialect, for pyarrow (no escape character; a quoted cell may hold a newline).
+_DIALECT = csv.ParseOptions(delimiter=CSV_DIALECT["delimiter"], quote_char=CSV_DIALECT["quoteChar"], double_quote=CSV_DIALECT["doubleQuote"],
+                            escape_char=False, newlines_in_values=True)
 
 
 def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import frictionless_stage
@@ -46,7 +45,7 @@ def loaded(package: Package) -> Context:
             tables[name] = load_table(package, name)
         except UnusableInput:
             raise
-        except Exception as err:  # noqa: BLE001 - pandas cannot parse the CSV (a ragged row, say)
+        except Exception as err:  # noqa: BLE001 - the CSV reader cannot parse it (a ragged row, say)
             raise UnusableInput(Problem("input.csv_parse", path, message=f"{path} cannot be read as CSV: {type(err).__name__}: {err}".strip())) from None
     return Context(package, tables)
 

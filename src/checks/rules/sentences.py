@@ -273,13 +273,12 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     by_value = np.full((len(distinct), rank.max() + 1 if len(rank) else 1), -1, dtype=np.int64)  # each value's form codes, in a row
     by_value[forms["value"].to_numpy(np.int64), rank] = form_of
     holder = rows["holder"].to_numpy(np.int64)
-    value = value_of
-    tokens = _tokens_sought(index.rows["text_en"], np.unique(holder[holder >= 0]), pd.Index(sought))
+    tokens = _tokens_sought(index.rows["text_en"], np.unique(holder[holder >= 0]), sought)
     width = max(len(sought), 1)  # (sentence, form) as one integer: every name is an int64, none a Python object
-    found = np.unique(tokens["k"].to_numpy(np.int64) * width + pd.Index(sought).get_indexer(tokens["token"]))
+    found = np.unique(tokens["k"].to_numpy(np.int64) * width + sought.get_indexer(tokens["token"]))
     hit = np.zeros(len(rows), dtype=bool)
     for j in range(by_value.shape[1]):  # one pass per form position, never a row per (figure, form) pair
-        form = by_value[value, j]
+        form = by_value[value_of, j]
         hit |= (form >= 0) & (holder >= 0) & np.isin(holder * width + form, found)
     ok = pd.Series(False, index=df.index)
     ok[rows.index] = hit
