@@ -36,10 +36,10 @@ def _assert_screens_agree(root) -> None:
     for rule in SCREENED:
         frame = pandera_schema(ctx.package.schema(rule.table)).coerce_dtype(ctx.tables[rule.table])
         screened, rowwise = rule.evaluate(frame, ctx), replace(rule, screen=None).evaluate(frame, ctx)
-        verdict = lambda outcome: outcome["ok"].astype(object).where(outcome["ok"].notna(), "n/a").tolist()  # noqa: E731
+        verdict = lambda outcome: outcome.ok.astype(object).where(outcome.ok.notna(), "n/a").tolist()  # noqa: E731
         assert verdict(screened) == verdict(rowwise), rule.name
-        failing = rowwise["ok"].eq(False).fillna(False).astype(bool)
-        pd.testing.assert_frame_equal(screened[failing], rowwise[failing], obj=rule.name)
+        assert rowwise.failures.index.equals(rowwise.ok.index[rowwise.ok.eq(False).fillna(False).to_numpy(bool)]), rule.name
+        pd.testing.assert_frame_equal(screened.failures, rowwise.failures, obj=rule.name)
 
 
 def _assert_relations_agree(root) -> None:

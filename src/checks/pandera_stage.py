@@ -15,8 +15,9 @@ from .tables import pandera_schema, row_id
 
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
     def run(df: pd.DataFrame) -> pd.Series:
-        outcomes[rule.name] = rule.evaluate(df, ctx)
-        return outcomes[rule.name]["ok"].fillna(True).astype(bool)
+        outcome = rule.evaluate(df, ctx)
+        outcomes[rule.name] = outcome.checked, outcome.failures  # not `ok`: a column per rule, held until the table is reported
+        return outcome.ok.fillna(True).astype(bool)
 
     return pa.Check(run, name=rule.name, description=rule.description)
 
@@ -41,8 +42,8 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as err:
         failures = err.failure_cases
-    for name, outcome in outcomes.items():
-        by_rule[name].checked = int(outcome["ok"].notna().sum())
+    for name, (checked, _) in outcomes.items():
+        by_rule[name].checked = checked
     seen: set = set()
     for _, failure in failures.iterrows():
         check = str(failure["check"])
@@ -51,13 +52,13 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
             if (check, index) in seen:  # a DataFrame check reports each failing row once per column
                 continue
             seen.add((check, index))
-            outcome = outcomes.get(check)
-            if outcome is None or index is None or pd.isna(index):
+            failed = outcomes[check][1] if check in outcomes else None
+            if failed is None or index is None or pd.isna(index) or index not in failed.index:
                 by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {failure['failure_case']}", found=str(failure["failure_case"])))
                 continue
             by_rule[check].problems.append(Problem(
                 check, rel, row=row_id(df, key, index), column=rules[check].column,
-                expected=outcome.at[index, "expected"], found=outcome.at[index, "found"], message=rules[check].description))
+                expected=failed.at[index, "expected"], found=failed.at[index, "found"], message=rules[check].description))
         else:
             column = None if pd.isna(failure["column"]) else str(failure["column"])
             columns.problems.append(Problem(

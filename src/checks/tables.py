@@ -57,8 +57,10 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     rel = package.resource(name)["path"]
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
-    frame = _parsed(raw, [f["name"] for f in schema["fields"]])
-    del raw
+    names = [f["name"] for f in schema["fields"]]
+    columns = _parsed(raw, names)
+    del raw  # before the columns are joined: the file and its text are held together only while it is parsed
+    frame = _joined(columns, names)
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
     typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
     noncanonical = [
@@ -71,21 +73,29 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     return typed
 
 
-def _parsed(raw: bytes, names: list[str]) -> pd.DataFrame:
+def _parsed(raw: bytes, names: list[str]) -> list[pyarrow.ChunkedArray]:
     """Every column as text, empty cells missing; blocks of 64 MiB (the parser's working memory), or the whole
     file in one block when a single row is larger than that."""
-    as_text = csv.ConvertOptions(column_types={col: pyarrow.string() for col in names}, strings_can_be_null=True, null_values=[""],
+    as_text = csv.ConvertOptions(column_types={col: pyarrow.large_string() for col in names}, strings_can_be_null=True, null_values=[""],
                                  quoted_strings_can_be_null=True)
     for block in (min(len(raw) + 1, BLOCK_BYTES), min(len(raw) + 1, 2**31 - 1)):
         try:
-            table = csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=block),
-                                 parse_options=_DIALECT, convert_options=as_text)
-            break
+            return csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=block),
+                                parse_options=_DIALECT, convert_options=as_text).columns
         except pyarrow.ArrowInvalid as err:
             if "straddl" not in str(err) or block > BLOCK_BYTES:  # only a row longer than a block is worth a second try
                 raise
-    frame = table.to_pandas(types_mapper={pyarrow.string(): pd.StringDtype("pyarrow")}.get)
-    del table
+
+
+def _joined(columns: list[pyarrow.ChunkedArray], names: list[str]) -> pd.DataFrame:
+    """The parsed columns as pandas text, each in one buffer, joined a column at a time (the list is emptied).
+
+    Arrow's take (selecting rows, sorting) first joins every block of a column into one, at every call: with the
+    blocks kept, looking at one row of a 300 MiB table copied all of it (0.7 s and 280 MiB at 10,000x the package)."""
+    for i, column in enumerate(columns):
+        columns[i] = column.combine_chunks()
+    frame = pyarrow.table(columns, names=names).to_pandas(types_mapper={pyarrow.large_string(): pd.StringDtype("pyarrow")}.get)
+    columns.clear()
     pyarrow.default_memory_pool().release_unused()  # the parser's blocks: kept by Arrow's allocator, numpy could not reuse them
     return frame
 

@@ -73,6 +73,7 @@ def check_rules(ctx: Context) -> list[RuleResult]:
     rules = []
     for table in ctx.package.table_names:
         rules += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
+        ctx.forget()  # what this table's rules computed: the next table's rules compute what they need
     seed = ctx.package.resource("source_text")["path"]
     return rules + _guarded("coverage", seed, lambda: [check_coverage(ctx)])
 

@@ -61,10 +61,16 @@ class Context:
     _memo: dict = field(default_factory=dict, repr=False)
 
     def memo(self, name: str, compute: Callable[["Context"], object]):
-        """Compute once per context what several rules read (the relations' evaluation, say)."""
+        """Compute once what several rules of a table read (the relations' evaluation, say), until `forget`."""
         if name not in self._memo:
             self._memo[name] = compute(self)
         return self._memo[name]
+
+    def forget(self) -> None:
+        """Drop every memo: validation calls this after each table's rules. Most memos serve the rules of one table;
+        kept to the end they held 550 MiB at 10,000x the package. The few that serve several tables (the sentence
+        index, say) are computed again, a second or two at that size."""
+        self._memo.clear()
 
     @cached_property
     def seed(self) -> str:
@@ -82,11 +88,25 @@ class Context:
 
         def index(ctx: Context) -> pd.Series:
             key = ctx.key_of(table)
-            df = ctx.tables[table]
+            df = ctx.tables[table][list(dict.fromkeys([key, column]))]  # these columns only: filtering the table would copy all of it
             df = df[df[key].notna()].drop_duplicates(key, keep="last")
             return pd.Series(df[column].array, index=pd.Index(df[key].array), name=column)
 
         return self.memo(f"lookup:{table}.{column}", index)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A rule on a table: `ok` for every row (NA where the rule does not apply); `failures`, expected and found as
+    `check` wrote them, for the failing rows only (indexed like the table)."""
+
+    ok: pd.Series
+    failures: pd.DataFrame
+
+    @property
+    def checked(self) -> int:
+        """How many rows the rule applied to."""
+        return int(self.ok.notna().sum())
 
 
 @dataclass(frozen=True)
@@ -100,8 +120,9 @@ class RowRule:
     check: Callable[[pd.Series, Context], Verdict]
     screen: Screen | None = None
 
-    def evaluate(self, df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-        """One line per row: ok (NA where the rule does not apply), expected, found (filled for the rows `check` saw)."""
+    def evaluate(self, df: pd.DataFrame, ctx: Context) -> Outcome:
+        """The verdict on every row, and expected and found for the rows that fail (only those are kept: a table's
+        rules are all held until its report is written, and a line per row per rule cost 12 MiB a rule at 10,000×)."""
         if self.screen is None:
             ok = pd.array([pd.NA] * len(df), dtype="boolean")
             asked = list(range(len(df)))
@@ -110,14 +131,14 @@ class RowRule:
             if len(ok) != len(df):
                 raise ValueError(f"the screen of {self.name} judged {len(ok)} rows of {len(df)}")
             asked = (~ok.fillna(True).to_numpy(dtype=bool)).nonzero()[0].tolist()
-        expected = [""] * len(df)
-        found = [""] * len(df)
+        failing: dict[int, tuple[str, str]] = {}
         for position, row in self._rows(df, asked):
             v = self._verdict(row, ctx)
             ok[position] = None if v is None else bool(v[0])
-            expected[position] = "" if v is None else _text(v[1])
-            found[position] = "" if v is None else _text(v[2])
-        return pd.DataFrame({"ok": ok, "expected": expected, "found": found}, index=df.index)
+            if v is not None and not v[0]:
+                failing[position] = (_text(v[1]), _text(v[2]))
+        failures = pd.DataFrame(list(failing.values()), columns=["expected", "found"], index=df.index[list(failing)], dtype=object)
+        return Outcome(pd.Series(ok, index=df.index, name=self.name), failures)
 
     @staticmethod
     def _rows(df: pd.DataFrame, positions: list[int]):

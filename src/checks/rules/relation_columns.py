@@ -154,9 +154,9 @@ def as_declared_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
 def sql_agrees_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     from ..duck import evaluate_relations_sql
 
+    sql = ctx.memo("relations_sql", evaluate_relations_sql)  # first: DuckDB's working memory (330 MiB at 10,000x) is spent before pandas' evaluation is held
     python = _python(ctx)
     applies = df["relation_id"].map(python["holds"]).notna() if df["relation_id"].is_unique else pd.Series(True, index=df.index)
-    sql = ctx.memo("relations_sql", evaluate_relations_sql)
     if isinstance(sql, str) or not sql.index.is_unique or not df["relation_id"].is_unique:
         return verdicts(applies, pd.Series(False, index=df.index))
     ours, theirs = python.reindex(df["relation_id"]), sql.reindex(df["relation_id"])

@@ -211,10 +211,11 @@ RULES = [
             columns.terms_fit_kind_screen),
     RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote,
             columns.items_in_quote_screen),
+    # before the rules that evaluate the relations in pandas: DuckDB's working memory is spent before that evaluation is held
+    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees,
+            columns.sql_agrees_screen),
     RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
             _tolerance_within_bound, columns.tolerance_screen),
     RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared,
             columns.as_declared_screen),
-    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees,
-            columns.sql_agrees_screen),
 ]

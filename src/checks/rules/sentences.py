@@ -186,10 +186,9 @@ def _inside_one_sentence_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
         two = ((a < b) & (index.starts[i] <= a) & (index.ends[i] > a) & (reach_before <= a) & (index.starts[k] > a) & (index.ends[k] >= b)
                & (index.starts[k] < b) & (index.ends[i] <= index.starts[k]))
         breaks = _breaks_by_reading(ctx)
-        pairs = pd.MultiIndex.from_tuples([(r, o) for r, offsets in breaks.items() for o in offsets]) if breaks else None
-        own_seam = (pd.MultiIndex.from_arrays([df.iloc[:, 0][has].astype(object).to_numpy(), index.starts[k]]).isin(pairs)
-                    if pairs is not None else np.zeros(len(a), dtype=bool))
-        ok |= two & own_seam
+        if breaks and two.any():  # only the few spans across two sentences are looked up, not every row's id
+            pairs = pd.MultiIndex.from_tuples([(r, o) for r, offsets in breaks.items() for o in offsets])
+            ok[two] |= pd.MultiIndex.from_arrays([df.iloc[:, 0][has][two].astype(object).to_numpy(), index.starts[k][two]]).isin(pairs)
     return _judged(df, has, has, ok)
 
 
@@ -263,7 +262,7 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     has, a, b = _offsets(df)
     applies = true_in(df["stated"]) & has
     rows = pd.DataFrame({"holder": index.holder(a, b)}, index=df.index[has].rename("row"))[applies[has]]
-    value_of, distinct = _distinct_values(df[applies], ["numeral", "base_value", "date_value"])  # rows: the same labels, in order
+    value_of, distinct = _distinct_values(df.loc[applies, ["numeral", "base_value", "date_value"]], ["numeral", "base_value", "date_value"])  # rows: the same labels, in order
     forms = pd.DataFrame({"value": np.arange(len(distinct)),
                           "form": [_forms(*(None if pd.isna(x) else x for x in (n, v, d))) for n, v, d in distinct.itertuples(index=False)]})
     forms = forms.explode("form").dropna(subset=["form"])
