@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# pip compiles every package it installs, but not an editable one: compiled here, so that where Python may not write
+# bytecode (PYTHONDONTWRITEBYTECODE, a read-only checkout) a run does not compile the package's modules every time.
+COMPILE := $(PY) -m compileall -q src benchmarks
 # cffconvert pins jsonschema < 4, which frictionless cannot share: it gets a small environment of its own.
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
@@ -18,6 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(COMPILE)
 	touch $(STAMP)
 
 validate: $(STAMP)
@@ -40,14 +44,17 @@ charts: $(STAMP)
 
 # Speed (issue 10): whole-process time and memory against bare frictionless, then 1x, 10x and 100x the package.
 bench: $(STAMP)
+	$(COMPILE)
 	$(PY) -m benchmarks.bench
 	$(PY) -m benchmarks.scale
 
 bench-scale: $(STAMP)
+	$(COMPILE)
 	$(PY) -m benchmarks.scale
 
 # Every size up to 10,000x (760,000 figure rows): tens of minutes.
 bench-full: $(STAMP)
+	$(COMPILE)
 	$(PY) -m benchmarks.scale --full
 
 # Re-pin every dependency (needs pip-tools and the package index; not part of the build).

@@ -43,6 +43,11 @@ def start(package: Package) -> Running:
     return running
 
 
+def done(running: Running) -> bool:
+    """The worker has exited and its output is read (its core is free)."""
+    return not running.reader.is_alive()
+
+
 def stop(running: Running) -> None:
     """End a worker whose results are no longer wanted (the package turned out unusable)."""
     running.process.kill()

@@ -104,27 +104,32 @@ def load_tables(package: Package) -> dict[str, pd.DataFrame]:
     return {name: load_table(package, name) for name in package.table_names}
 
 
-def from_table_schema(schema: dict) -> pa.DataFrameSchema:
-    """pandera's own reading of a Table Schema (its `from_frictionless_schema`), from the plain JSON.
+def from_table_schema(schema: dict, dtypes: dict[str, str] | None = None) -> pa.DataFrameSchema:
+    """pandera's own reading of a Table Schema (its `from_frictionless_schema`), from the plain JSON; `dtypes`
+    replaces the dtype of the columns it names.
 
     pandera's function first builds a frictionless Schema, which imports frictionless (0.5 s) into a process that
     no longer runs it (the worker does). Its field parser needs only each field's name, type, constraints,
     description and title, as frictionless gives them (a missing type is `any`); a test checks the two agree.
     """
     key = primary_key(schema)
-    columns = {f["name"]: FrictionlessFieldParser(SimpleNamespace(name=f["name"], type=f.get("type", "any"), constraints=f.get("constraints") or {},
-                                                                  description=f.get("description", ""), title=f.get("title", "")), key).to_pandera_column()
-               for f in schema["fields"]}
+    columns = {}
+    for f in schema["fields"]:
+        column = FrictionlessFieldParser(SimpleNamespace(name=f["name"], type=f.get("type", "any"), constraints=f.get("constraints") or {},
+                                                         description=f.get("description", ""), title=f.get("title", "")), key).to_pandera_column()
+        columns[f["name"]] = {**column, "dtype": (dtypes or {}).get(f["name"], column["dtype"])}
     return deserialize_schema({"columns": columns, "index": None, "checks": None, "coerce": True, "strict": True,
                                "unique": None if len(key) == 1 else key})
 
 
 def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.DataFrameSchema:
-    """The pandera schema derived from a Table Schema, with nullable integers and booleans, plus row checks."""
-    base = from_table_schema(schema)
+    """The pandera schema derived from a Table Schema, with nullable integers and booleans, plus row checks.
+
+    Built once: each further schema pandera derives (update_columns, a new DataFrameSchema) deep-copies every column."""
     nullable_types = {"integer": "Int64", "boolean": "boolean"}
-    base = base.update_columns({f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types})
-    return pa.DataFrameSchema(columns=base.columns, checks=checks or [], strict=True, coerce=True, unique=base.unique, name=base.name)
+    derived = from_table_schema(schema, {f["name"]: nullable_types[f["type"]] for f in schema["fields"] if f.get("type") in nullable_types})
+    derived.checks = checks or []
+    return derived
 
 
 def with_dates(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:

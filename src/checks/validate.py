@@ -2,7 +2,8 @@
 
 Frictionless runs in a worker process beside the rest (see frictionless_stage); its results still come first.
 The worker starts right after preflight, which needs no pandas: pandas, pandera and the rules are imported
-(a second or so) while it runs, by the functions that use them.
+(a second or so) while it runs, by the functions that use them. Once the worker has finished, the last stages run
+in a forked child on the core it left free (idle_core).
 
 Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback.
 """
@@ -65,17 +66,23 @@ def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[
         return [RuleResult(f"{name}.crashed", f"the {name} stage runs to the end", problems=[problem])]
 
 
-def check_rules(ctx: Context) -> list[RuleResult]:
-    """Pandera per table (its columns, then its row rules), then coverage of the seed."""
+def check_rules(ctx: Context, idle: Callable[[], bool] = lambda: False) -> list[RuleResult]:
+    """Pandera per table (its columns, then its row rules), then coverage of the seed; the last of these stages on
+    a second core once `idle()` says frictionless has left one free (see idle_core)."""
+    from .idle_core import run_stages
     from .pandera_stage import check_table
+    from .rules import rules_for
     from .rules.coverage import check_coverage
 
-    rules = []
-    for table in ctx.package.table_names:
-        rules += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
+    def table_stage(table: str) -> list[RuleResult]:
+        results = _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda: check_table(ctx, table))
         ctx.forget()  # what this table's rules computed: the next table's rules compute what they need
+        return results
+
     seed = ctx.package.resource("source_text")["path"]
-    return rules + _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    stages = [(table, lambda t=table: table_stage(t)) for table in ctx.package.table_names]
+    stages.append(("coverage", lambda: _guarded("coverage", seed, lambda: [check_coverage(ctx)])))
+    return run_stages(stages, idle, cost=lambda name: 1 + len(rules_for(name)))
 
 
 def validate(root: Path) -> Report:
@@ -92,7 +99,7 @@ def validate(root: Path) -> Report:
         frictionless_stage.stop(worker)
         report.unusable = err.problem
         return report
-    rules = check_rules(ctx)
+    rules = check_rules(ctx, idle=lambda: frictionless_stage.done(worker))
     report.results += _guarded("frictionless", DESCRIPTOR, lambda: [frictionless_stage.finish(worker, ctx.package, ctx.tables)])
     report.results += rules
     return report
