@@ -30,32 +30,62 @@ def _report(ctx, idle) -> str:
     return as_json(report)
 
 
+@pytest.fixture
+def children(monkeypatch) -> list:
+    """Every Child made during the test (to see that a fork happened and whose answer was used)."""
+    made = []
+
+    class Recorded(idle_core.Child):
+        def __init__(self, stages):
+            super().__init__(stages)
+            self.forked = self.pid
+            made.append(self)
+
+    monkeypatch.setattr(idle_core, "Child", Recorded)
+    return made
+
+
 @forks
-def test_forked_results_equal_one_process_on_broken_data(copy, monkeypatch):
+def test_forked_results_equal_one_process_on_broken_data(copy, children):
     _all_data_faults(copy)
     alone = _report(load_context(copy), idle=lambda: False)
-    forked_pids = []
-    real_fork = os.fork
-
-    def fork():
-        pid = real_fork()
-        if pid:
-            forked_pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
+    assert not children
     split = _report(load_context(copy), idle=lambda: True)
-    assert forked_pids, "a free core was reported, yet nothing was forked"
+    assert len(children) == 1 and children[0].answered, "a free core was reported, yet no child answered"
+    assert len(children[0].stages) > 1
     assert split == alone
     assert json.loads(alone)["summary"]["failed"] > 5  # the faults are found, by both
 
 
 @forks
-def test_a_child_that_cannot_answer_leaves_its_stages_to_the_parent():
-    """An answer that cannot be pickled (a lambda) reaches the parent as nothing: it runs the stages itself."""
-    stages = [("here", lambda: [1]), ("there", lambda: [lambda: 2]), ("also", lambda: [3])]
+def test_a_child_that_cannot_answer_leaves_its_stages_to_the_parent(children):
+    """An answer that cannot be pickled (a lambda) reaches the parent as nothing: it runs the child's stages itself."""
+    stages = [("here", lambda: [1]), ("there", lambda: [2]), ("last", lambda: [lambda: 3])]
     results = idle_core.run_stages(stages, idle=lambda: True, cost=lambda name: 1)
-    assert results[0] == 1 and callable(results[1]) and results[1]() == 2 and results[2] == 3
+    assert len(children) == 1 and [name for name, _ in children[0].stages] == ["last"] and not children[0].answered
+    assert results[:2] == [1, 2] and callable(results[2]) and results[2]() == 3
+
+
+@forks
+def test_a_fork_that_fails_leaves_its_stages_to_the_parent(children, monkeypatch):
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert idle_core.run_stages([("a", lambda: [1]), ("b", lambda: [2])], idle=lambda: True, cost=lambda name: 1) == [1, 2]
+    assert len(children) == 1 and not children[0].answered
+
+
+@forks
+def test_an_interrupted_parent_reaps_its_child(children):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        idle_core.run_stages([("a", interrupted), ("b", lambda: [2])], idle=lambda: True, cost=lambda name: 1)
+    assert len(children) == 1 and children[0].forked and children[0].pid is None
+    with pytest.raises(ChildProcessError):  # reaped already: no zombie left
+        os.waitpid(children[0].forked, os.WNOHANG)
 
 
 def test_nothing_is_forked_while_frictionless_runs(monkeypatch):

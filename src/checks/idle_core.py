@@ -14,7 +14,9 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -34,18 +36,28 @@ def split(stages: list[Stage], cost: Callable[[str], int]) -> tuple[list[Stage],
 
 
 class Child:
-    """Stages running in a forked child; `results` waits for them (or runs them here if the child failed)."""
+    """Stages running in a forked child; `results` waits for them, or runs them here if the child could not answer
+    (no fork, a crash, an answer that does not unpickle); `answered` says whether the child's answer was used."""
 
     def __init__(self, stages: list[Stage]):
-        self.stages = stages
-        read, write = os.pipe()
-        gc.freeze()  # what exists now is shared with the child: collections there must not write to it (copy on write)
-        with warnings.catch_warnings():  # Python 3.12 warns of fork beside threads: the only other thread waits on the worker's pipes
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        self.stages, self.pid, self.answered = stages, None, False
+        try:
+            read, write = os.pipe()
+        except OSError:  # no descriptors left: the stages run here
+            return
+        signals = {signal.SIGINT, signal.SIGTERM}
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # held until the child is inside its try
+        gc.freeze()  # what exists now is shared with the child: its collections must not write to it (copy on write)
+        try:
+            with warnings.catch_warnings():  # Python 3.12 warns of fork in a process with threads; Arrow's pool re-forms itself after fork
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+        except OSError:  # at the process limit, say: the stages run here
+            pid = None
         if pid == 0:  # the child: run, send, and leave at once, whatever happens (never back into the caller's code)
             code = 1
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
                 os.close(read)
                 try:
                     payload = pickle.dumps([run() for _, run in stages], protocol=pickle.HIGHEST_PROTOCOL)
@@ -57,34 +69,56 @@ class Child:
             finally:
                 os._exit(code)  # no exit handlers, no flushing of buffers the parent still holds
         gc.unfreeze()
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         os.close(write)
+        if pid is None:
+            os.close(read)
+            return
         self.pid, self._read = pid, read
 
     def results(self) -> list[list]:
-        with os.fdopen(self._read, "rb") as source:
-            payload = source.read()
-        _, status = os.waitpid(self.pid, 0)
-        try:
-            if os.waitstatus_to_exitcode(status) == 0 and payload:
-                results = pickle.loads(payload)
-                if len(results) == len(self.stages):
-                    return results
-        except Exception:  # noqa: BLE001 - a truncated or unreadable answer: run the stages here
-            pass
+        if self.pid is not None:
+            with os.fdopen(self._read, "rb") as source:
+                payload = source.read()
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            try:
+                if os.waitstatus_to_exitcode(status) == 0 and payload:
+                    results = pickle.loads(payload)
+                    if len(results) == len(self.stages):
+                        self.answered = True
+                        return results
+            except Exception:  # noqa: BLE001 - a truncated or unreadable answer: run the stages here
+                pass
         return [run() for _, run in self.stages]
+
+    def abandon(self) -> None:
+        """Stop and reap a child whose answer is no longer wanted (the parent was interrupted)."""
+        if self.pid is not None:
+            os.close(self._read)
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
 
 def run_stages(stages: list[Stage], idle: Callable[[], bool], cost: Callable[[str], int]) -> list:
-    """Every stage's results, in order; the last ones in a child once `idle()` says a core is free (see the module)."""
+    """Every stage's results, in order; the last ones in a child once `idle()` says a core is free (see the module).
+
+    Only from a process with no other Python thread: a thread holding a lock at the fork would leave it held forever
+    in the child."""
     results: list = []
     child = None
     pending = list(stages)
-    while pending:
-        if child is None and len(pending) > 1 and FORK_SAFE and idle():
-            pending, theirs = split(pending, cost)
-            child = Child(theirs) if theirs else None
-        results += pending.pop(0)[1]()
-    if child is not None:
-        for part in child.results():
-            results += part
+    try:
+        while pending:
+            if child is None and len(pending) > 1 and FORK_SAFE and threading.active_count() == 1 and idle():
+                pending, theirs = split(pending, cost)
+                child = Child(theirs) if theirs else None
+            results += pending.pop(0)[1]()
+        if child is not None:
+            for part in child.results():
+                results += part
+    finally:
+        if child is not None:
+            child.abandon()
     return results
