@@ -78,15 +78,18 @@ def _parsed(raw: bytes, names: list[str]) -> list[pyarrow.ChunkedArray]:
     file in one block when a single row is larger than that."""
     as_text = csv.ConvertOptions(column_types={col: pyarrow.large_string() for col in names}, strings_can_be_null=True, null_values=[""],
                                  quoted_strings_can_be_null=True)
+
+    def read(block: int) -> list[pyarrow.ChunkedArray]:
+        return csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=block),
+                            parse_options=_DIALECT, convert_options=as_text).columns
+
     whole = min(len(raw) + 1, 2**31 - 1)
-    for block in dict.fromkeys((min(whole, BLOCK_BYTES), whole)):
-        try:
-            return csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=block),
-                                parse_options=_DIALECT, convert_options=as_text).columns
-        except pyarrow.ArrowInvalid as err:
-            if "straddl" not in str(err) or block == whole:  # only a row longer than a block is worth a second try
-                raise
-    raise AssertionError("unreachable: the last attempt returns or raises")
+    try:
+        return read(min(whole, BLOCK_BYTES))
+    except pyarrow.ArrowInvalid as err:
+        if "straddl" not in str(err) or whole <= BLOCK_BYTES:  # only a row longer than a block is worth a second try
+            raise
+    return read(whole)
 
 
 def _joined(columns: list[pyarrow.ChunkedArray], names: list[str]) -> pd.DataFrame:

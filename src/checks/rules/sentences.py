@@ -262,7 +262,8 @@ def _number_in_english_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
     has, a, b = _offsets(df)
     applies = true_in(df["stated"]) & has
     rows = pd.DataFrame({"holder": index.holder(a, b)}, index=df.index[has].rename("row"))[applies[has]]
-    value_of, distinct = _distinct_values(df.loc[applies, ["numeral", "base_value", "date_value"]], ["numeral", "base_value", "date_value"])  # rows: the same labels, in order
+    values = ["numeral", "base_value", "date_value"]
+    value_of, distinct = _distinct_values(df.loc[applies, values], values)  # rows: the same labels, in order; only these columns copied
     forms = pd.DataFrame({"value": np.arange(len(distinct)),
                           "form": [_forms(*(None if pd.isna(x) else x for x in (n, v, d))) for n, v, d in distinct.itertuples(index=False)]})
     forms = forms.explode("form").dropna(subset=["form"])
