@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from checks import duck, frictionless_stage, frictionless_worker, pandera_stage, validate as validation
-from checks.rules import base, coverage
+from checks.validate.rules import base, coverage
 
 seconds: dict[str, float] = defaultdict(float)
 rules: dict[str, float] = defaultdict(float)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checks.package import Package
-from checks.stamp import stamp
+from checks.package.stamp import stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "sql", "README.md")
@@ -62,3 +62,16 @@ def drop(root: Path, table: str, keep) -> None:
     header, rows = read_rows(path)
     write_rows(path, header, [r for r in rows if keep(r)])
     stamp(Package(root))
+
+
+@pytest.fixture(scope="session")
+def ctx():
+    """The real package loaded once: its typed tables for every test that only reads them."""
+    from checks.validate import load_context
+
+    return load_context(ROOT)
+
+
+@pytest.fixture(scope="session")
+def tables(ctx) -> dict:
+    return ctx.tables

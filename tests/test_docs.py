@@ -10,7 +10,7 @@ import tomllib
 import pytest
 import yaml
 
-from checks.dictionary import DICTIONARY, render
+from checks.site.dictionary import DICTIONARY, render_dictionary
 from conftest import ROOT
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
@@ -21,7 +21,7 @@ def _read(rel: str) -> str:
 
 
 def test_data_dictionary_is_current(package):
-    assert _read(DICTIONARY) == render(package), "run: python -m checks docs"
+    assert _read(DICTIONARY) == render_dictionary(package), "run: python -m checks docs"
 
 
 def test_data_dictionary_names_every_column_with_chinese_intact(package):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.english import english_forms, find_in_english
+from checks.validate.english import english_forms, find_in_english
 
 
 @pytest.mark.parametrize("numeral, base, date, text", [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from checks.package import Package
-from checks.stamp import stamp
+from checks.package.stamp import stamp
 from checks.validate import validate
 from conftest import drop, edit, read_rows, write_rows
 

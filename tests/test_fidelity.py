@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.rules.relations import evaluate
+from checks.validate.rules.relations import evaluate
 from checks.validate import load_context, validate
 from conftest import drop, edit, read_rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from checks.numerals import parse_numeral
+from checks.validate.numerals import parse_numeral
 from conftest import ROOT, read_rows
 
 SEED = (ROOT / "seeds" / "wuqing_2020_paired_assistance_summary.txt").read_text(encoding="utf-8")
@@ -81,7 +81,7 @@ def test_data_files_are_utf8_lf_without_bom():
 def test_one_character_numerals_read_as_cn2an_reads_them():
     import cn2an
 
-    from checks.numerals import DIGITS, parse_numeral
+    from checks.validate.numerals import DIGITS, parse_numeral
 
     for character, value in DIGITS.items():
         assert value == cn2an.cn2an(character, "smart") == parse_numeral(character), character

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.package import Package
-from checks.stamp import stamp
+from checks.package.stamp import stamp
 from checks.validate import validate
 from conftest import drop, edit, read_rows, write_rows
 from test_faults import _replace_in
@@ -228,18 +228,6 @@ def test_a_cell_of_two_megabytes_is_valid(copy):
     assert validate(copy).exit_code == 0
 
 
-def test_a_row_longer_than_the_reader_block_is_read_whole(copy, monkeypatch):
-    """The CSV reader works in blocks; a row that does not fit one is read with the whole file as one block."""
-    from checks import tables
-    from checks.package import Package
-
-    _, rows = read_rows(copy / "data" / "figures.csv")
-    edit(copy, "figures", "F016", note="长" * 300_000)
-    monkeypatch.setattr(tables, "BLOCK_BYTES", 64 * 1024)
-    figures = tables.load_table(Package(copy), "figures")
-    assert len(figures) == len(rows) and figures.set_index("figure_id").at["F016", "note"] == "长" * 300_000
-
-
 def test_control_characters_are_escaped_in_the_report(copy):
     edit(copy, "figures", "F016", note="\x1b[31mred")
     done = run_cli("--root", str(copy), "validate")
@@ -268,7 +256,7 @@ def test_an_edited_view_is_a_stale_hash(copy):
 
 @pytest.mark.parametrize("damage", ["no end", "no start", "end first", "two starts"])
 def test_readme_refuses_broken_markers_without_writing(copy, damage):
-    from checks.readme import END, START
+    from checks.site.readme import END, START
 
     path = copy / "README.md"
     text = path.read_text(encoding="utf-8")
@@ -328,7 +316,7 @@ def test_unusable_input_is_json_too(copy):
 
 
 def test_every_free_text_column_carries_the_text_pattern(package):
-    from checks.fields import TEXT_PATTERN
+    from checks.package.fields import TEXT_PATTERN
 
     for name in package.table_names:
         for field in package.schema(name)["fields"]:
@@ -347,7 +335,7 @@ def test_the_text_pattern_reads_the_same_in_python_and_in_arrow():
     import pyarrow
     import pyarrow.compute
 
-    from checks.fields import TEXT_PATTERN
+    from checks.package.fields import TEXT_PATTERN
 
     cells = ["", "a", "=1", "a=1", "-1", " -1", "+", "@A1", "tab\there", "line\nend", "a\x00b", "\x1b[31m", "a\rb", "\x7f", "x\x9f", "\xa0ok", "中文。"]
     in_python = [re.fullmatch(TEXT_PATTERN, c) is not None for c in cells]

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from benchmarks.generate import generate
-from checks.rules import ROW_RULES
-from checks.rules.relations import evaluate, evaluate_one_by_one
-from checks.tables import pandera_schema
+from checks.validate.rules import ROW_RULES
+from checks.validate.rules.relations import evaluate, evaluate_one_by_one
+from checks.package.tables import pandera_schema
 from checks.validate import load_context
 from test_faults import FAULTS
 from test_robustness import DATA_FAULTS
@@ -51,7 +51,7 @@ def _assert_relations_agree(root) -> None:
 @pytest.fixture
 def small_chunks(monkeypatch):
     """The English tokenised and the quotes compared a few rows at a time, as they are at scale."""
-    from checks.rules import anchoring, sentences
+    from checks.validate.rules import anchoring, sentences
 
     monkeypatch.setattr(sentences, "TOKEN_CHUNK", 7)
     monkeypatch.setattr(anchoring, "SLICE_CHUNK", 7)
@@ -73,8 +73,8 @@ def test_coverage_runs_match_a_character_by_character_reading():
     """Uncovered numeral runs from sorted spans and binary search equal marking every covered character one by one."""
     import random
 
-    from checks.numerals import NUMERAL_CHARACTERS
-    from checks.rules import coverage
+    from checks.validate.numerals import NUMERAL_CHARACTERS
+    from checks.validate.rules import coverage
 
     rng = random.Random(7)
     numerals = sorted(NUMERAL_CHARACTERS)
@@ -102,7 +102,7 @@ def test_coverage_runs_match_a_character_by_character_reading():
 
 def test_distinct_values_number_rows_as_a_dictionary_of_tuples_would():
     """figures.number_in_english computes forms once per distinct (numeral, base value, date); missing is a value."""
-    from checks.rules.sentences import _distinct_values
+    from checks.validate.rules.sentences import _distinct_values
 
     frame = pd.DataFrame({"numeral": pd.array(["七", "7", None, "七", "7", None, "七"], dtype="string"),
                           "base_value": [7.0, 7.0, np.nan, 7.0, 70.0, np.nan, np.nan],

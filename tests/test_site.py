@@ -7,17 +7,17 @@ from html.parser import HTMLParser
 
 import pytest
 
-from checks.annotations import CONTEXT
-from checks.marks import nest, tree
-from checks.site import ANNOTATIONS, SITE, build_site, render
-from checks.tables import load_tables
+from checks.site.annotations import CONTEXT
+from checks.site.marks import nest, tree
+from checks.site.report_view import ANNOTATIONS, SITE, build_site, render_pages
+from checks.package.tables import load_tables
 from checks.validate import load_context
 from conftest import ROOT, edit
 
 
 @pytest.fixture(scope="module")
 def built(package):
-    build_site(package)
+    build_site(load_context(package.root))
     return package
 
 
@@ -82,7 +82,7 @@ def test_the_figures_table_links_each_stated_figure_to_its_place(built, tables):
 
 def test_text_from_the_tables_is_escaped(copy):
     edit(copy, "figures", "F016", note='<script>alert("x")</script>')
-    html = render(load_context(copy))["index.html"]
+    html = render_pages(load_context(copy))["index.html"]
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 

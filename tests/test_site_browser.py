@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from checks.site import SITE, build_site
-from checks.tables import load_tables
+from checks.site.report_view import SITE, build_site
+from checks.package.tables import load_tables
 from conftest import ROOT
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -72,7 +72,7 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(package):
-    build_site(package)
+    build_site(load_context(package.root))
     return (ROOT / SITE).resolve()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.duck import connect, sql_order
+from checks.database import connect, sql_order
 from checks.problems import UnusableInput
 from checks.validate import load_context
 from conftest import ROOT

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from checks.duck import evaluate_relations_sql, tables_sql
-from checks.readme import current_readme
-from checks.rules.relations import evaluate
-from checks.stamp import stamp
+from checks.database import evaluate_relations_sql, tables_sql
+from checks.site.readme import current_readme
+from checks.validate.rules.relations import evaluate
+from checks.package.stamp import stamp
 from checks.validate import load_context, validate
 from conftest import ROOT
 
@@ -102,13 +102,15 @@ def test_pandera_schemas_read_table_schemas_as_pandera_does(package):
     """tables.from_table_schema spares the import of frictionless; it must give what pandera's own reader gives."""
     from pandera.io.pandas_io import from_frictionless_schema
 
-    from checks.tables import from_table_schema
+    from checks.package.tables import from_table_schema
 
     for name in package.table_names:
         assert from_table_schema(package.schema(name)).to_json() == from_frictionless_schema(package.schema(name)).to_json(), name
 
 
-def test_the_frictionless_worker_refuses_the_network():
-    done = subprocess.run([sys.executable, "-c", "from checks.frictionless_worker import offline; import socket; offline(); "
-                           "socket.create_connection(('127.0.0.1', 9))"], capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0 and "validation is offline" in done.stderr
+def test_frictionless_runs_offline_and_the_network_comes_back_after():
+    from checks.validate.frictionless_stage import offline
+
+    with offline(), pytest.raises(OSError, match="validation is offline"):
+        socket.create_connection(("127.0.0.1", 9))
+    assert socket.create_connection.__name__ == "create_connection"

@@ -2,7 +2,15 @@
 
 
 def load(root=None):
-    """Every table of the package as a typed pandas DataFrame, by name (see checks.frames)."""
-    from .frames import load as load_tables
+    """Every table of the package as a typed pandas DataFrame, by name, as the validator reads it (dates as datetime64).
 
-    return load_tables(root)
+    Plain `pd.read_csv` guesses: offsets become floats (derived figures have none), dates stay text. Here the types
+    come from schemas/*.json: nullable Int64, boolean, datetime64, string.
+    """
+    from pathlib import Path
+
+    from checks.package import find_root
+    from checks.package.tables import for_readers
+    from checks.validate import load_context
+
+    return for_readers(load_context(Path(root).resolve() if root is not None else find_root()))

@@ -88,7 +88,7 @@ def as_json(columns: list[str], rows: list[tuple]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+def format_result(columns: list[str], rows: list[tuple], fmt: str) -> str:
     if fmt == "csv":
         return as_csv(columns, rows)
     if fmt == "json":

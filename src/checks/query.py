@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import duckdb
 
-from . import fingerprint, outputs, sandbox
-from .formats import render
-from .package import Package
+from checks.build import fingerprint
+from checks.build import outputs
+from checks.database import sandbox
+from checks.formats import format_result
+from checks.package import Package
 
 LIST_SQL = """
 SELECT table_name AS name, 'table' AS kind, comment AS description FROM duckdb_tables() WHERE schema_name = 'main'
@@ -42,8 +44,8 @@ def connect(root) -> duckdb.DuckDBPyConnection:
         database = None
     if database is not None and fingerprint.current(package, database):
         return sandbox.sandboxed(package.root / database, read_only=True)
-    from . import duck
-    from .validate import load_context
+    from checks import database as duck
+    from checks.validate import load_context
 
     ctx = load_context(root)
     return duck.connect(ctx.package, ctx.tables)
@@ -69,4 +71,4 @@ def query(root, sql: str, fmt: str = "table") -> tuple[int, str, str]:
     answer = run(root, sql)
     if answer.error is not None:
         return 2, "", answer.error.rstrip("\n") + "\n"
-    return 0, render(answer.columns, answer.rows, fmt), ""
+    return 0, format_result(answer.columns, answer.rows, fmt), ""

@@ -1,0 +1,130 @@
+"""Where the package lives and what it declares: one place that knows the layout.
+
+Every path the descriptor names goes through `files`: inside the root, a regular file, bounded in size.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from checks.package import files
+
+DESCRIPTOR = "datapackage.json"
+#: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
+REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms",
+                   "sources", "corroborations", "sentences")
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The folder holding datapackage.json: the working directory or one of its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder
+    return here
+
+
+def sha256_of(path: Path, rel: str | None = None) -> str:
+    return hashlib.sha256(files.read_bytes(path, rel or path.name)).hexdigest()
+
+
+def read_json(root: Path, rel: str, what: str) -> object:
+    """A JSON document of the package, parsed; a missing, unsafe, oversized or malformed one is UnusableInput."""
+    raw = files.read_bytes(files.regular_file(root, rel, what), rel, "json")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
+    except UnicodeDecodeError as err:
+        raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except _NotFinite as err:
+        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err}") from None
+    except RecursionError:
+        raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
+
+
+class _NotFinite(ValueError):
+    """A number JSON cannot hold (1e400, NaN, Infinity): refused on reading, so no command ever writes one."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _NotFinite(f"{text} is not a JSON number")
+
+
+@dataclass(frozen=True)
+class Package:
+    """A checkout of the data package: the descriptor, its tables and their schemas."""
+
+    root: Path
+
+    @property
+    def descriptor_path(self) -> Path:
+        return self.root / DESCRIPTOR
+
+    @cached_property
+    def descriptor(self) -> dict:
+        return read_json(self.root, DESCRIPTOR, "the package descriptor")
+
+    @property
+    def resources(self) -> list[dict]:
+        return self.descriptor["resources"]
+
+    @property
+    def tables(self) -> list[dict]:
+        """The tabular resources, in descriptor order."""
+        return [r for r in self.resources if r.get("type") == "table"]
+
+    @property
+    def table_names(self) -> list[str]:
+        return [r["name"] for r in self.tables]
+
+    def resource(self, name: str) -> dict:
+        return next(r for r in self.resources if r["name"] == name)
+
+    def path_of(self, name: str) -> Path:
+        """The resource's file, checked to be a regular file inside the package."""
+        return files.regular_file(self.root, self.resource(name)["path"], f"resource {name}")
+
+    def schema_path(self, name: str) -> Path:
+        return files.regular_file(self.root, self.resource(name)["schema"], f"schema of resource {name}")
+
+    @cached_property
+    def _schemas(self) -> dict[str, dict]:
+        return {}
+
+    def schema(self, name: str) -> dict:
+        """The table's Table Schema, parsed once per Package."""
+        if name not in self._schemas:
+            self._schemas[name] = read_json(self.root, self.resource(name)["schema"], f"schema of resource {name}")
+        return self._schemas[name]
+
+    def sql_path(self, name: str) -> Path:
+        """A file of sql/, checked like any resource."""
+        return files.regular_file(self.root, f"sql/{name}", "package SQL")
+
+    def read_text(self, path: Path) -> str:
+        """A checked file's text (UTF-8), bounded in size."""
+        try:
+            rel = path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = path.name
+        return files.read_bytes(path, rel).decode("utf-8")
+
+    @property
+    def seed_path(self) -> Path:
+        return self.path_of("source_text")
+
+    @cached_property
+    def seed_text(self) -> str:
+        return self.read_text(self.seed_path)

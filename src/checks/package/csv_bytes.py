@@ -1,0 +1,61 @@
+"""Is a table file in the package's one CSV form: UTF-8 without byte-order mark, LF line ends (no CR at all), its schema's header?
+
+Checked on the bytes the loader is about to parse, one table at a time, so that the bytes checked are the bytes
+read and no table's text is kept once its frame is made. Each failure is unusable input (exit code 2).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+
+from checks.package.files import refuse
+
+
+def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
+    """Raise UnusableInput, naming the file and line, unless raw is UTF-8 (no BOM), LF-ended, with the schema's header."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise refuse("input.bom", rel, f"{rel} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):
+        raise refuse("input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8")
+    try:
+        _check_utf8(raw)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
+    carriage = raw.find(b"\r")
+    if carriage >= 0:  # pyarrow would end a row at a lone CR, where pandas and frictionless kept it in its cell
+        line = raw[:carriage].count(b"\n") + 1
+        if raw[carriage + 1:carriage + 2] == b"\n":
+            raise refuse("input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}")
+        raise refuse("input.line_endings", rel, f"{rel} has a carriage return (CR) on line {line}; lines end with LF only, and no cell may hold a CR "
+                     "(a control character)", row=f"line {line}")
+    end = raw.find(b"\n")
+    _check_header(next(csv.reader([raw[: end if end >= 0 else len(raw)].decode("utf-8")]), []), schema, rel)
+
+
+def _check_utf8(raw: bytes, chunk: int = 2**20) -> None:
+    """Raise UnicodeDecodeError (positions in raw) unless raw is UTF-8; decodes a MiB at a time, keeping no text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    for start in range(0, len(raw), chunk):
+        try:
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(raw))
+        except UnicodeDecodeError:
+            raw.decode("utf-8")  # raises with positions in the whole file (the failure path only)
+    decoder.decode(b"", final=True)
+
+
+def _check_header(header: list[str], schema: dict, rel: str) -> None:
+    names = [f["name"] for f in schema["fields"]]
+    if header == names:
+        return
+    extra = [h for h in header if h not in names]
+    missing = [n for n in names if n not in header]
+    what = []
+    if extra:
+        what.append(f"extra column(s) {', '.join(extra)}")
+    if missing:
+        what.append(f"missing column(s) {', '.join(missing)}")
+    if not what:
+        what.append("columns out of order")
+    raise refuse("input.columns", rel, f"{rel}: {'; '.join(what)}", expected=",".join(names), found=",".join(header))

@@ -1,0 +1,175 @@
+"""Can the package be validated at all, safely? Each failure here is unusable input (exit code 2).
+
+Refused before anything else reads a file: a resource or schema path that is a URL, absolute, or leads outside the
+package (by `..` or a symlink); a path that is a directory, FIFO or device; a file over the size limit; a `profile`
+that frictionless would fetch; resource or field names that are not plain snake_case; a file of sql/ that the
+descriptor does not declare (so that an edited view is a stale hash).
+Then: a missing descriptor, schema, table or seed; malformed JSON; a schema whose fields, types or keys cannot be
+read; a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor. A table's own bytes
+(UTF-8, byte-order mark, CRLF, header) are checked as it loads, by `table_bytes`.
+Tolerated: a table without a final newline, needlessly quoted fields, and extra metadata properties.
+"""
+from __future__ import annotations
+
+import re
+
+from checks.package import files
+from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
+from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, sha256_of
+
+SEED_PIN = "SHA256SUMS"
+SQL_FOLDER = "sql"
+#: Names that generated SQL and file names can carry safely (they are quoted as well).
+SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+#: A group that repeats and itself holds a repetition ((a+)+, (a*)*): a pattern that can take exponential time.
+NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
+#: Profiles frictionless knows without fetching anything.
+STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+
+_unusable = files.refuse
+
+
+def check_descriptor(package: Package) -> None:
+    """The descriptor is safe to follow: every name plain, every path a regular file inside the package, sql/ declared."""
+    descriptor = package.descriptor
+    if not isinstance(descriptor, dict):
+        raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
+    _check_profile(descriptor, "the package")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise _unusable("input.malformed_descriptor", DESCRIPTOR, "datapackage.json has no resources list")
+    names = []
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource #{i + 1} needs a name")
+        name = res["name"]
+        if not SAFE_NAME.fullmatch(name):
+            raise _unusable("input.unsafe_name", DESCRIPTOR, f"resource #{i + 1}: name {name!r} must be snake_case ([a-z][a-z0-9_]*, at most 63 characters)")
+        if name in names:
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource name {name!r} is declared twice")
+        names.append(name)
+        _check_profile(res, f"resource {name}")
+        if "path" not in res or "data" in res:
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
+        files.regular_file(package.root, res["path"], f"resource {name}")
+        if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
+            raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
+        if "dialect" in res and res["dialect"] != CSV_DIALECT:
+            raise _unusable("input.dialect", DESCRIPTOR, f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
+                            "another one (a commentChar, say) would make frictionless and pandas read different rows",
+                            expected=str(CSV_DIALECT), found=str(res["dialect"]))
+        if not isinstance(res.get("hash"), str) or not isinstance(res.get("bytes"), int):
+            raise _unusable("input.unhashed", DESCRIPTOR, f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows")
+        if res.get("type") == "table" and not isinstance(res.get("schema"), str):
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
+        if "schema" in res:
+            if not isinstance(res["schema"], str):
+                raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name}: schema must be a path to a file of schemas/")
+            files.regular_file(package.root, res["schema"], f"schema of resource {name}")
+    if "source_text" not in names:
+        raise _unusable("input.malformed_descriptor", DESCRIPTOR, "resource source_text (the seed) is not declared")
+    tables = {r["name"] for r in resources if r.get("type") == "table"}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise _unusable("input.missing_resource", DESCRIPTOR, f"the rules need table resource(s) {', '.join(missing)} (declared with \"type\": \"table\")")
+    _check_sql_declared(package)
+
+
+def _check_profile(holder: dict, what: str) -> None:
+    profile = holder.get("profile")
+    if profile is not None and profile not in STANDARD_PROFILES:
+        raise _unusable("input.unsafe_path", DESCRIPTOR, f"{what}: profile {profile!r} is not a standard profile name; "
+                        "a custom profile would be fetched, and validation is offline")
+
+
+def _check_sql_declared(package: Package) -> None:
+    """Every file of sql/ runs during validation, so each must be a declared, hashed resource."""
+    folder = package.root / SQL_FOLDER
+    if not folder.exists():
+        return
+    folder = files.resolve_inside(package.root, SQL_FOLDER, "the SQL folder")  # never list a folder outside the package
+    if not folder.is_dir():
+        return
+    declared = {r["path"] for r in package.resources}
+    for path in sorted(folder.iterdir()):
+        rel = f"{SQL_FOLDER}/{path.name}"
+        if path.suffix == ".sql" and rel not in declared:
+            raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows")
+
+
+def _check_schema(schema: object, rel: str) -> None:
+    """A schema the stages can read: named, typed fields; a primary key and foreign keys that name them."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        raise _unusable("input.malformed_schema", rel, f"{rel} needs a non-empty fields list")
+    names = []
+    for i, field in enumerate(schema["fields"]):
+        name = field.get("name") if isinstance(field, dict) else None
+        if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field #{i + 1} needs a snake_case name ([a-z][a-z0-9_]*), found {name!r}")
+        kind = field.get("type", "string")
+        if kind not in DUCKDB_TYPES:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has type {kind!r}; this package uses {', '.join(DUCKDB_TYPES)}")
+        pattern = field.get("constraints", {}).get("pattern") if isinstance(field.get("constraints"), dict) else None
+        if pattern is not None and (not isinstance(pattern, str) or len(pattern) > 200 or NESTED_REPEAT.search(pattern)):
+            raise _unusable("input.unsafe_pattern", rel, f"{rel}: field {name} has a pattern that may take exponential time or is too long "
+                            "(a repeated group that itself repeats, such as (a+)+, or over 200 characters)", found=str(pattern)[:200])
+        try:
+            re.compile(pattern or "")
+        except re.error as err:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has a pattern that is not a regular expression: {err}") from None
+        if name in names:
+            raise _unusable("input.malformed_schema", rel, f"{rel}: field name {name} appears twice")
+        names.append(name)
+    key = schema.get("primaryKey", [])
+    if not all(isinstance(k, str) and k in names for k in ([key] if isinstance(key, str) else key if isinstance(key, list) else [None])):
+        raise _unusable("input.malformed_schema", rel, f"{rel}: primaryKey {key!r} must name fields of the schema")
+    for fk in schema.get("foreignKeys", []):
+        ok = isinstance(fk, dict) and isinstance(fk.get("reference"), dict)
+        fields = fk.get("fields") if ok else None
+        if not ok or not all(f in names for f in ([fields] if isinstance(fields, str) else fields or [None])):
+            raise _unusable("input.malformed_schema", rel, f"{rel}: foreign key {fk!r} must name fields of the schema and a reference")
+    primary_key(schema)
+
+
+def _seed_pins(package: Package, pin_rel: str) -> dict[str, str]:
+    """seeds/SHA256SUMS as name → sha256 (sha256sum's text and binary forms); a malformed line is unusable input."""
+    pin_file = package.root / pin_rel
+    if not pin_file.exists():
+        return {}
+    text = files.read_bytes(files.regular_file(package.root, pin_rel, "the seed's hash pin"), pin_rel).decode("utf-8", errors="replace")
+    pins = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line.strip())
+        if not match:
+            raise _unusable("input.malformed_pin", pin_rel, f"{pin_rel} line {number} is not '<sha256>  <file name>'", row=f"line {number}", found=line[:100])
+        pins[match.group(2)] = match.group(1)
+    return pins
+
+
+def _check_seed(package: Package) -> None:
+    seed = package.resource("source_text")
+    rel = seed["path"]
+    path = files.regular_file(package.root, rel, "resource source_text (the seed)")
+    actual = sha256_of(path, rel)
+    pin_rel = str((path.parent / SEED_PIN).relative_to(package.root.resolve()))
+    pinned = _seed_pins(package, pin_rel).get(path.name)
+    declared = str(seed.get("hash", "")).removeprefix("sha256:")
+    for name, want in ((pin_rel, pinned), (DESCRIPTOR, declared)):
+        if want != actual:
+            raise _unusable("input.seed_changed", rel, f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset depends on it)",
+                            expected=want or f"(no sha256 for {path.name} in {name})", found=actual)
+
+
+def preflight(package: Package) -> None:
+    """Raise UnusableInput for the first input that makes validation unsafe or meaningless.
+
+    It reads the descriptor, the schemas and the seed; each table's bytes are checked as they are loaded
+    (`table_bytes`), so that no table is read twice or held as text.
+    """
+    check_descriptor(package)
+    _check_seed(package)
+    for res in package.tables:
+        _check_schema(package.schema(res["name"]), res["schema"])
+

@@ -1,0 +1,28 @@
+"""Write each resource's size and sha256 into datapackage.json, so that frictionless checks them.
+
+Run after editing a table (`python -m checks stamp`); the output is byte-stable for the same files. It reads only
+regular files inside the package, and replaces the descriptor atomically (never through a symlink).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from checks.package import files
+from checks.package import DESCRIPTOR, Package
+
+
+def stamp(package: Package) -> list[str]:
+    """Update `bytes` and `hash` of every resource in place; return the names that changed."""
+    descriptor = package.descriptor
+    changed = []
+    for resource in descriptor["resources"]:
+        rel = resource["path"]
+        data = files.read_bytes(files.regular_file(package.root, rel, f"resource {resource['name']}"), rel)
+        stamped = {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+        if any(resource.get(k) != v for k, v in stamped.items()):
+            changed.append(resource["name"])
+        resource.update(stamped)
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    files.write_atomic(package.root, DESCRIPTOR, text.encode("utf-8"))
+    return changed

@@ -1,0 +1,67 @@
+"""Stage 2: one pandera schema per table, derived from its Table Schema, carrying that table's row rules as checks."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from checks.problems import Problem, RuleResult
+from checks.validate.rules import rules_for
+from checks.validate.rules.base import Context, RowRule
+from checks.validate.rules.cells import check_canonical_form
+from checks.package.fields import explain, primary_key
+from checks.package.tables import pandera_schema, row_id
+
+
+def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
+    def run(df: pd.DataFrame) -> pd.Series:
+        outcome = rule.evaluate(df, ctx)
+        outcomes[rule.name] = outcome.checked, outcome.failures  # not `ok`: a column per rule, held until the table is reported
+        return outcome.ok.fillna(True).astype(bool)
+
+    return pa.Check(run, name=rule.name, description=rule.description)
+
+
+def table_schema(ctx: Context, table: str, outcomes: dict | None = None) -> pa.DataFrameSchema:
+    """The table's pandera schema: columns from schemas/<table>.json, row rules as DataFrame checks."""
+    outcomes = {} if outcomes is None else outcomes
+    return pandera_schema(ctx.package.schema(table), [_as_check(rule, ctx, outcomes) for rule in rules_for(table)])
+
+
+def check_table(ctx: Context, table: str) -> list[RuleResult]:
+    """The column rules of the schema as one result, then one result per row rule."""
+    df = ctx.tables[table]
+    rel = ctx.package.resource(table)["path"]
+    key = primary_key(ctx.package.schema(table))
+    rules = {rule.name: rule for rule in rules_for(table)}
+    outcomes: dict = {}
+    columns = RuleResult(f"pandera.{table}", f"{table}: column types, required values, uniqueness, enums and patterns from schemas/{table}.json", checked=len(df))
+    by_rule = {name: RuleResult(name, rule.description) for name, rule in rules.items()}
+    try:
+        table_schema(ctx, table, outcomes).validate(df, lazy=True)
+        failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
+    except SchemaErrors as err:
+        failures = err.failure_cases
+    for name, (checked, _) in outcomes.items():
+        by_rule[name].checked = checked
+    seen: set = set()
+    for _, failure in failures.iterrows():
+        check = str(failure["check"])
+        index = failure["index"]
+        if check in by_rule:
+            if (check, index) in seen:  # a DataFrame check reports each failing row once per column
+                continue
+            seen.add((check, index))
+            failed = outcomes[check][1] if check in outcomes else None
+            if failed is None or index is None or pd.isna(index) or index not in failed.index:
+                by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {failure['failure_case']}", found=str(failure["failure_case"])))
+                continue
+            by_rule[check].problems.append(Problem(
+                check, rel, row=row_id(df, key, index), column=rules[check].column,
+                expected=failed.at[index, "expected"], found=failed.at[index, "found"], message=rules[check].description))
+        else:
+            column = None if pd.isna(failure["column"]) else str(failure["column"])
+            columns.problems.append(Problem(
+                columns.rule, rel, row=row_id(df, key, index), column=column,
+                expected=explain(check), found=str(failure["failure_case"]), message=f"{column or table} fails {explain(check)}"))
+    return [columns, *check_canonical_form(ctx, table), *by_rule.values()]

@@ -1,0 +1,82 @@
+"""Nothing is silently left out: every numeral character of the seed lies in a figure, a non-figure or a reading."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from checks.validate.numerals import NUMERAL_CHARACTERS
+from checks.problems import Problem, RuleResult
+from checks.validate.rules.anchoring import ANCHORED
+from checks.validate.rules.base import Context, filled, same
+
+NAME = "seed.numeral_coverage"
+DESCRIPTION = ("every Arabic digit and Chinese numeral character of the seed is inside a figure quote or a non-figure, "
+               "or inside a reading that is unrecoverable or page chrome")
+
+
+def _excuses(df: pd.DataFrame) -> pd.Series:
+    """Only a reading that says the number is lost, or is page furniture, stands in for a figure or non-figure."""
+    return (same(df["status"], pd.Series("unrecoverable", index=df.index)).fillna(False).astype(bool)
+            | same(df["kind"], pd.Series("page_chrome", index=df.index)).fillna(False).astype(bool))
+
+
+def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of every anchored span in the tables that account for numerals, as arrays."""
+    starts, ends = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for table in ("figures", "non_figures", "readings"):
+        df = ctx.tables[table]
+        chosen = filled(df[ANCHORED[table]]) & filled(df["char_start"]) & filled(df["char_end"])
+        if table == "readings":
+            chosen &= _excuses(df)
+        starts.append(df["char_start"][chosen].to_numpy(np.int64))
+        ends.append(df["char_end"][chosen].to_numpy(np.int64))
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def numeral_positions(seed: str, chunk: int = 2**20) -> np.ndarray:
+    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS), a chunk of code points at a time, so that
+    memory stays a few MiB at any seed size."""
+    wanted = np.array(sorted(ord(c) for c in NUMERAL_CHARACTERS), dtype=np.uint32)
+    parts = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(seed), chunk):
+        points = np.frombuffer(seed[start:start + chunk].encode("utf-32-le"), dtype=np.uint32)
+        parts.append(np.flatnonzero(np.isin(points, wanted)) + start)
+    return np.concatenate(parts)
+
+
+def _positions(ctx: Context) -> np.ndarray:
+    return ctx.memo("numeral_positions", lambda c: numeral_positions(c.seed))
+
+
+def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
+    """Runs of adjacent numeral characters that no span covers.
+
+    Spans sorted by start, with the running maximum of their ends: a position is covered when it lies before the
+    furthest end of the spans that start at or before it (one binary search per numeral character).
+    """
+    length = len(ctx.seed)
+    starts, ends = (np.clip(offsets, 0, length) for offsets in covered_spans(ctx))
+    keep = starts < ends
+    order = np.argsort(starts[keep], kind="stable")
+    starts, reach = starts[keep][order], np.maximum.accumulate(ends[keep][order]) if keep.any() else ends[keep]
+    positions = _positions(ctx)
+    last = np.searchsorted(starts, positions, side="right") - 1
+    covered = (last >= 0) & (positions < reach[np.maximum(last, 0)]) if len(starts) else np.zeros(len(positions), dtype=bool)
+    loose = positions[~covered]
+    if not len(loose):
+        return []
+    breaks = np.flatnonzero(np.diff(loose) != 1) + 1
+    return list(zip(loose[np.r_[0, breaks]].tolist(), (loose[np.r_[breaks - 1, len(loose) - 1]] + 1).tolist()))
+
+
+def check_coverage(ctx: Context) -> RuleResult:
+    result = RuleResult(NAME, DESCRIPTION, checked=len(_positions(ctx)))
+    seed_file = ctx.package.resource("source_text")["path"]
+    for start, end in uncovered_runs(ctx):
+        context = ctx.seed[max(0, start - 8): end + 8].replace("\n", "⏎")
+        result.problems.append(Problem(
+            NAME, seed_file, row=f"offset {start}-{end}", column=None,
+            expected="a figure or non-figure covering it (or an unrecoverable or page-chrome reading)",
+            found=f"{ctx.seed[start:end]!r} uncovered in …{context}…",
+            message=f"numeral {ctx.seed[start:end]!r} at {start}-{end} is in no figure, non-figure or reading"))
+    return result
