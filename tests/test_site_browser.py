@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from checks.site.report_view import SITE, build_site
+from checks.validate import load_context
 from checks.package.tables import load_tables
 from conftest import ROOT
 

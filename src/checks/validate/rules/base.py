@@ -1,15 +1,12 @@
 """The shape of a rule: a named, described check on each row of one table, with expected and found values.
 
-A rule has two forms of the same judgement. `check` sees one row and returns (ok, expected, found): it is the
-reference, and it writes every message. `screen`, where a rule has one, judges the whole table at once with column
-operations: True where the row certainly passes, NA where the rule certainly does not apply, False where the row
-may fail. Only the rows the screen flags are given to `check`, so Python runs per row only for failing rows and
-every message is exactly the one `check` writes. A screen may flag more rows than fail (then `check` clears them),
-never fewer. A rule without a screen (the plain RowRule style other rule modules use) is checked row by row.
+A rule is one function that judges one row and returns None (the rule does not apply), or (ok, expected, found).
+It runs over the table's columns zipped into rows: no pandas row objects, and every message written in one place.
+The package is one report; the tables have tens of rows.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,37 +16,8 @@ import pandas as pd
 from checks.package import Package
 from checks.package.fields import primary_key
 
-#: What a per-row check returns: None when the rule does not apply to the row, else (ok, expected, found).
+#: What a rule returns for a row: None when the rule does not apply to it, else (ok, expected, found).
 Verdict = tuple[bool, object, object] | None
-#: What a screen returns: a boolean Series on the table's index (True passes, NA does not apply, False: ask `check`).
-Screen = Callable[[pd.DataFrame, "Context"], pd.Series]
-
-
-class RowsById(Mapping):
-    """A table's rows by the first field of its primary key, as pandas rows made only when asked for.
-
-    Building a Series for every row up front (iterrows) costs more than most rules; a row is made on lookup.
-    As with a dict built row by row, a repeated id maps to its last row and a missing id to none.
-    """
-
-    def __init__(self, df: pd.DataFrame, key: str):
-        self._df = df
-        self._position = {k: i for i, k in enumerate(df[key].tolist()) if not pd.isna(k)}
-
-    def __getitem__(self, key) -> pd.Series:
-        return row_at(self._df, self._position[key])
-
-    def __contains__(self, key) -> bool:
-        try:
-            return key in self._position
-        except TypeError:  # an unhashable cell
-            return False
-
-    def __iter__(self) -> Iterator:
-        return iter(self._position)
-
-    def __len__(self) -> int:
-        return len(self._position)
 
 
 @dataclass
@@ -61,16 +29,10 @@ class Context:
     _memo: dict = field(default_factory=dict, repr=False)
 
     def memo(self, name: str, compute: Callable[["Context"], object]):
-        """Compute once what several rules of a table read (the relations' evaluation, say), until `forget`."""
+        """Compute once what several rules read (the relations' evaluation, say)."""
         if name not in self._memo:
             self._memo[name] = compute(self)
         return self._memo[name]
-
-    def forget(self) -> None:
-        """Drop every memo: validation calls this after each table's rules. Most memos serve the rules of one table;
-        kept to the end they held 550 MiB at 10,000x the package. The few that serve several tables (the sentence
-        index, say) are computed again, a second or two at that size."""
-        self._memo.clear()
 
     @cached_property
     def seed(self) -> str:
@@ -79,9 +41,14 @@ class Context:
     def key_of(self, table: str) -> str:
         return primary_key(self.package.schema(table))[0]
 
-    def rows_by_id(self, table: str) -> RowsById:
-        """The table's rows by the first field of its primary key (indexed once)."""
-        return self.memo(f"rows_by_id:{table}", lambda ctx: RowsById(ctx.tables[table], ctx.key_of(table)))
+    def rows_by_id(self, table: str) -> dict[object, dict]:
+        """The table's rows by the first field of its primary key (a repeated id: its last row)."""
+
+        def index(ctx: Context) -> dict[object, dict]:
+            key = ctx.key_of(table)
+            return {row[key]: row for row in rows(ctx.tables[table]) if not pd.isna(row[key])}
+
+        return self.memo(f"rows_by_id:{table}", index)
 
     def lookup(self, table: str, column: str) -> pd.Series:
         """One column of a table indexed by the first field of its primary key, for `Series.map` (a repeated id: its last row)."""
@@ -97,8 +64,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A rule on a table: `ok` for every row (NA where the rule does not apply); `failures`, expected and found as
-    `check` wrote them, for the failing rows only (indexed like the table)."""
+    """A rule on a table: `ok` for every row (NA where the rule does not apply); `failures`, expected and found,
+    for the failing rows only (indexed like the table)."""
 
     ok: pd.Series
     failures: pd.DataFrame
@@ -109,54 +76,47 @@ class Outcome:
         return int(self.ok.notna().sum())
 
 
+class Row(dict):
+    """One row of a table as column → value (pandas' missing values kept); `name` is its index label."""
+
+    name: object = None
+
+
+def rows(df: pd.DataFrame) -> list[Row]:
+    """The table's rows, its columns zipped: one list per column, then a dict per row."""
+    out = []
+    for label, values in zip(df.index, zip(*(df[c].tolist() for c in df.columns))):
+        row = Row(zip(df.columns, values))
+        row.name = label
+        out.append(row)
+    return out
+
+
 @dataclass(frozen=True)
 class RowRule:
-    """A rule on one table: `check` judges one row; an optional `screen` judges all rows at once (see the module)."""
+    """A rule on one table: `check` judges one row (see the module)."""
 
     name: str
     table: str
     column: str | None
     description: str
-    check: Callable[[pd.Series, Context], Verdict]
-    screen: Screen | None = None
+    check: Callable[[Row, Context], Verdict]
 
     def evaluate(self, df: pd.DataFrame, ctx: Context) -> Outcome:
-        """The verdict on every row, and expected and found for the rows that fail (only those are kept: a table's
-        rules are all held until its report is written, and a line per row per rule cost 12 MiB a rule at 10,000×)."""
-        if self.screen is None:
-            ok = pd.array([pd.NA] * len(df), dtype="boolean")
-            asked = list(range(len(df)))
-        else:
-            ok = pd.array(self.screen(df, ctx), dtype="boolean")
-            if len(ok) != len(df):
-                raise ValueError(f"the screen of {self.name} judged {len(ok)} rows of {len(df)}")
-            asked = (~ok.fillna(True).to_numpy(dtype=bool)).nonzero()[0].tolist()
-        failing: dict[int, tuple[str, str]] = {}
-        for position, row in self._rows(df, asked):
-            v = self._verdict(row, ctx)
-            ok[position] = None if v is None else bool(v[0])
-            if v is not None and not v[0]:
-                failing[position] = (_text(v[1]), _text(v[2]))
-        failures = pd.DataFrame(list(failing.values()), columns=["expected", "found"], index=df.index[list(failing)], dtype=object)
+        """The verdict on every row, and expected and found for the rows that fail."""
+        verdicts = [self._verdict(row, ctx) for row in rows(df)]
+        ok = pd.array([None if v is None else bool(v[0]) for v in verdicts], dtype="boolean")
+        failing = [i for i, v in enumerate(verdicts) if v is not None and not v[0]]
+        failures = pd.DataFrame([(_text(verdicts[i][1]), _text(verdicts[i][2])) for i in failing], columns=["expected", "found"],
+                                index=df.index[failing], dtype=object)
         return Outcome(pd.Series(ok, index=df.index, name=self.name), failures)
 
-    @staticmethod
-    def _rows(df: pd.DataFrame, positions: list[int]):
-        """(position, row) for the rows asked, as the pandas rows `check` has always seen."""
-        chosen = df if len(positions) == len(df) else df.iloc[positions]  # one take for all the rows asked, not one per row
-        yield from zip(positions, (row for _, row in chosen.iterrows()))
-
-    def _verdict(self, row: pd.Series, ctx: Context) -> Verdict:
+    def _verdict(self, row: Row, ctx: Context) -> Verdict:
         """The rule's verdict on one row; a row it cannot even read fails, with the reason, instead of crashing."""
         try:
             return self.check(row, ctx)
         except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
             return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
-
-
-def row_at(df: pd.DataFrame, position: int) -> pd.Series:
-    """One row exactly as `DataFrame.iterrows` makes it (Python scalars, not NumPy ones), so messages never change."""
-    return next(df.iloc[[position]].iterrows())[1]
 
 
 def _text(value: object) -> str:
@@ -203,13 +163,3 @@ def member(column: pd.Series, values) -> pd.Series:
     return pd.Series(found, index=column.index)
 
 
-def true_in(column: pd.Series) -> pd.Series:
-    """`is_true` for a whole boolean column (a plain bool Series)."""
-    return column.astype("boolean").fillna(False).astype(bool)
-
-
-def verdicts(applies: pd.Series, ok: pd.Series) -> pd.Series:
-    """A screen's result: NA where the rule does not apply, else ok, with an unknown (NA) ok asked of `check`."""
-    result = pd.array(ok.astype("boolean").fillna(False).astype(bool), dtype="boolean")
-    result[~applies.astype(bool).to_numpy()] = pd.NA
-    return pd.Series(result, index=applies.index)

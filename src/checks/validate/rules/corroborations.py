@@ -1,9 +1,8 @@
 """Corroborations: what another published source says about a figure. A difference or refinement says how; the report cannot corroborate itself."""
 from __future__ import annotations
 
-import pandas as pd
 
-from checks.validate.rules.base import Context, RowRule, filled, member, present, verdicts
+from checks.validate.rules.base import Context, RowRule, present
 
 #: Verdicts that a note must explain: the reader needs to know how the source's words differ or what they settle.
 EXPLAINED = ("differs", "refines")
@@ -22,19 +21,7 @@ def _another_source(row, ctx: Context):
     return source["kind"] != "report", "a source other than the report itself", f"{row['source_id']} (kind {source['kind']})"
 
 
-def _note_says_how_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    return verdicts(filled(df["verdict"]) & df["verdict"].isin(EXPLAINED), filled(df["note"]))
-
-
-def _another_source_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    kinds = ctx.lookup("sources", "kind")
-    kind = df["source_id"].map(kinds)
-    return verdicts(member(df["source_id"], kinds.index), kind.notna() & kind.ne("report"))
-
-
 RULES = [
-    RowRule("corroborations.note_says_how", "corroborations", "note", "a corroboration that differs from or refines its figure has a note saying how", _note_says_how,
-            _note_says_how_screen),
-    RowRule("corroborations.another_source", "corroborations", "source_id", "a figure is corroborated by another source, never by the report itself", _another_source,
-            _another_source_screen),
+    RowRule("corroborations.note_says_how", "corroborations", "note", "a corroboration that differs from or refines its figure has a note saying how", _note_says_how),
+    RowRule("corroborations.another_source", "corroborations", "source_id", "a figure is corroborated by another source, never by the report itself", _another_source),
 ]

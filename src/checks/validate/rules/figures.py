@@ -1,6 +1,4 @@
 """Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the text fails.
-
-Each rule's row check writes the messages; its screen (figure_screens.py) judges all figures with column operations.
 """
 from __future__ import annotations
 
@@ -11,8 +9,9 @@ import pandas as pd
 
 from checks.validate.numerals import ARABIC, WRITTEN_YEAR, YEAR_MONTH, arabic_numerals, parse_numeral, qualifier_of
 from checks.validate.rules.base import Context, RowRule, is_true, present
-from checks.validate.rules.figure_screens import ANCHOR_FIELDS, SCREENS
 from checks.validate.rules.links import lost_readings, readings_of
+
+ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
 
 
 def _readings_of(ctx: Context, figure_id: str, aspect: str) -> list[pd.Series]:
@@ -152,15 +151,15 @@ def _unit_or_reading(row, ctx):
 
 
 RULES = [
-    RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields, SCREENS["figures.stated_fields"]),
-    RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote, SCREENS["figures.numeral_in_quote"]),
-    RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral, SCREENS["figures.value_matches_numeral"]),
-    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion, SCREENS["figures.base_value_conversion"]),
-    RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator, SCREENS["figures.base_unit_matches_indicator"]),
-    RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote, SCREENS["figures.qualifier_matches_quote"]),
-    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order, SCREENS["figures.period_order"]),
-    RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text, SCREENS["figures.period_matches_text"]),
-    RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable, SCREENS["figures.no_value_under_unrecoverable"]),
-    RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading, SCREENS["figures.value_or_reading"]),
-    RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading, SCREENS["figures.unit_or_reading"]),
+    RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields),
+    RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote),
+    RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral),
+    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion),
+    RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator),
+    RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote),
+    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
+    RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text),
+    RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable),
+    RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading),
+    RowRule("figures.unit_or_reading", "figures", "unit", "an empty unit has a reading that explains it", _unit_or_reading),
 ]

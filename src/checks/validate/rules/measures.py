@@ -1,12 +1,8 @@
-"""What each number measures agrees with its words and its role: no sum of a floor, a wage and a running total.
-
-`_expectations` (per row) writes the message; `_measure_fits_screen` checks the same requirements on whole columns.
-"""
+"""What each number measures agrees with its words and its role: no sum of a floor, a wage and a running total."""
 from __future__ import annotations
 
-import pandas as pd
 
-from checks.validate.rules.base import Context, RowRule, filled, is_true, member, present, true_in, verdicts
+from checks.validate.rules.base import Context, RowRule, is_true, present
 from checks.validate.rules.links import roles_of
 
 #: Words in the quote or period_text that fix the measure (and, for rates, the denominator).
@@ -54,29 +50,6 @@ def _measure_fits(row, ctx: Context):
     return not broken, "; ".join(what for what, _ in checks), (f"measure {row['measure']}, per {row['per'] if present(row['per']) else '(empty)'}: breaks " + "; ".join(broken)) if broken else row["measure"]
 
 
-def _measure_fits_screen(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    measure = df["measure"].astype(object)
-    per = df["per"].astype(object)
-    is_ = lambda column, value: (column == value).fillna(False).astype(bool)  # noqa: E731 - a cell-wise ==
-    words = df["quote"].astype("string").where(filled(df["quote"]), "") + df["period_text"].astype("string").where(filled(df["period_text"]), "")
-    ok = pd.Series(True, index=df.index)
-    for word, want, denominator in WORDS:
-        said = words.str.contains(word, regex=False).fillna(False).astype(bool)
-        ok &= ~said | (is_(measure, want) & (is_(per, denominator) if denominator else True))
-    ok &= filled(df["date_value"]) == is_(measure, "date")
-    ok &= (filled(df["base_unit"]) & is_(df["base_unit"].astype(object), "rank")) == is_(measure, "rank")
-    lost = true_in(df["stated"]) & ~filled(df["value"]) & ~filled(df["date_value"])
-    ok &= lost == is_(measure, "unknown")
-    ok &= ~is_(measure, "threshold") | df["qualifier"].astype(object).isin(THRESHOLD_QUALIFIERS)
-    ok &= ~is_(measure, "rate") | filled(df["per"])
-    ok &= ~filled(df["per"]) | measure.isin(PER_MEASURES)
-    terms = ctx.tables["relation_terms"]
-    changing = member(df["figure_id"], terms["figure_id"][terms["role"].isin(CHANGE_ROLES).fillna(False).astype(bool)])
-    ok &= ~changing | is_(measure, "change")
-    return verdicts(filled(df["measure"]), ok)
-
-
 RULES = [
-    RowRule("figures.measure_fits", "figures", "measure", "measure and per agree with the words (累计, 以来, 每人每月, 每年), the value, the unit, the qualifier and the figure's relation roles", _measure_fits,
-            _measure_fits_screen),
+    RowRule("figures.measure_fits", "figures", "measure", "measure and per agree with the words (累计, 以来, 每人每月, 每年), the value, the unit, the qualifier and the figure's relation roles", _measure_fits),
 ]

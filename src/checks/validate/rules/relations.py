@@ -8,8 +8,7 @@ import re
 
 import pandas as pd
 
-from checks.validate.rules import relation_columns as columns
-from checks.validate.rules.base import Context, RowRule, present
+from checks.validate.rules.base import Context, RowRule, present, rows
 
 ITEM_SEPARATOR = " | "
 #: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated increase).
@@ -50,33 +49,22 @@ def _items(relation: pd.Series) -> list[str]:
 
 
 def evaluate(ctx: Context) -> pd.DataFrame:
-    """Each relation's two sides and whether it holds (NA when it cannot be evaluated), indexed by relation_id.
+    """Each relation's two sides and whether it holds (NA when it cannot be evaluated, with why), by relation_id.
 
-    The relations that can be evaluated are, all at once, by relation_columns; the others one by one here, so that a
-    bad figure fails only its own relations, naming it.
+    One relation at a time, so that a bad figure fails only its own relations, naming it.
     """
-    from checks.validate.rules.relation_columns import evaluable, evaluate_columns
-
-    relations = ctx.tables["relations"]
-    fast = evaluable(ctx)
-    return pd.concat([evaluate_columns(ctx, fast), evaluate_one_by_one(ctx, ~fast)]).reindex(pd.Index(list(dict.fromkeys(relations["relation_id"]))))
-
-
-def evaluate_one_by_one(ctx: Context, rows: pd.Series | None = None) -> pd.DataFrame:
-    """The reference evaluation: each relation (of rows, default all) on its own, as a frame like `evaluate`'s."""
     figures = ctx.tables["figures"]
     ids = figures["figure_id"]
     repeated = set(ids[ids.duplicated()].dropna())
     base = dict(zip(ids, figures["base_value"]))
-    chosen = ctx.tables["relations"] if rows is None else ctx.tables["relations"][rows]
     out = {}
-    for _, rel in chosen.iterrows():
-        mine = terms_of(ctx, rel["relation_id"])
+    for rel in rows(ctx.tables["relations"]):
         try:
-            out[rel["relation_id"]] = _evaluate_one(rel, mine, base, repeated)
+            out[rel["relation_id"]] = _evaluate_one(rel, terms_of(ctx, rel["relation_id"]), base, repeated)
         except Exception as err:  # noqa: BLE001 - one relation's failure, named, not every relation's
             out[rel["relation_id"]] = (math.nan, math.nan, pd.NA, f"cannot evaluate: {type(err).__name__}: {err}")
-    return pd.DataFrame.from_dict(out, orient="index", columns=["lhs", "rhs", "holds", "why"]).astype({"lhs": float, "rhs": float, "holds": object, "why": object})
+    return pd.DataFrame.from_dict(out, orient="index", columns=["lhs", "rhs", "holds", "why"]).astype(
+        {"lhs": float, "rhs": float, "holds": object, "why": object})
 
 
 def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set):
@@ -93,7 +81,7 @@ def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set
 
 
 def _sum(values: list[float]) -> float:
-    """Left to right, as relation_columns adds (Python 3.12's sum compensates, which could differ in the last bit)."""
+    """Left to right, as the SQL view adds (Python 3.12's sum compensates, which could differ in the last bit)."""
     return functools.reduce(operator.add, values, 0.0)
 
 
@@ -207,15 +195,10 @@ def _sql_agrees(row, ctx: Context):
 
 
 RULES = [
-    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind,
-            columns.terms_fit_kind_screen),
-    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote,
-            columns.items_in_quote_screen),
-    # before the rules that evaluate the relations in pandas: DuckDB's working memory is spent before that evaluation is held
-    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees,
-            columns.sql_agrees_screen),
+    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind),
+    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote),
+    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees),
     RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
-            _tolerance_within_bound, columns.tolerance_screen),
-    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared,
-            columns.as_declared_screen),
+            _tolerance_within_bound),
+    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared),
 ]
