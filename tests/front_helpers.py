@@ -15,7 +15,7 @@ import pytest
 
 from checks.build import build, database_name
 from checks.package import Package
-from conftest import PACKAGE_PARTS, ROOT
+from helpers import PACKAGE_PARTS, ROOT
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.

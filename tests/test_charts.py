@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from checks.site.charts import CHART_FOLDER, views
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_committed_views_match_the_data(tables):

@@ -13,7 +13,7 @@ import frictionless
 import jsonschema
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 VERSIONS = ("1.0", "2.0")
 PROFILES = Path(__file__).parent / "profiles"

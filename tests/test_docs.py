@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from checks.site.dictionary import DICTIONARY, render_dictionary
-from conftest import ROOT
+from helpers import ROOT
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
 

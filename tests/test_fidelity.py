@@ -5,7 +5,7 @@ import pytest
 
 from checks.validate.rules.relations import evaluate
 from checks.validate import load_context, validate
-from conftest import drop, edit, read_rows
+from helpers import drop, edit, read_rows
 
 
 def _failing(report, rule: str) -> set[str]:

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from checks.validate.numerals import parse_numeral
-from conftest import ROOT, read_rows
+from helpers import ROOT, read_rows
 
 SEED = (ROOT / "seeds" / "wuqing_2020_paired_assistance_summary.txt").read_text(encoding="utf-8")
 SHARED_SEED = ROOT.parent / "shared" / "seeds" / "000_ff68467af6e74258.txt"

@@ -6,7 +6,7 @@ import pytest
 from benchmarks.generate import generate, renamed_columns
 from checks.package import Package
 from checks.validate import validate
-from conftest import ROOT, read_rows
+from helpers import ROOT, read_rows
 
 
 @pytest.mark.parametrize("times", [1, 10])

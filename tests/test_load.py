@@ -5,7 +5,7 @@ import pandas as pd
 
 import checks
 from checks.package import Package
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_load_gives_typed_frames():

@@ -41,7 +41,7 @@ def test_list_describes_every_table_and_view():
     lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1]}
     assert "village cohort" in lines["village_cohort"] and lines["figures"].split()[1] == "table"
     from checks.package import Package
-    from conftest import ROOT
+    from helpers import ROOT
 
     assert set(Package(ROOT).table_names) < set(lines) and {"money", "relations_explained", "figures_corroborated"} < set(lines)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import ROOT  # noqa: E402
+from helpers import ROOT  # noqa: E402
 from front_helpers import built_copy  # noqa: E402
 
 README = ROOT / "README.md"

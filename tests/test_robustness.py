@@ -13,9 +13,7 @@ import pytest
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.validate import validate
-from conftest import drop, edit, read_rows, write_rows
-from test_faults import _replace_in
-from test_validate import run_cli
+from helpers import drop, edit, read_rows, replace_in, run_cli, validate_stage, write_rows
 
 OUTSIDE_MARK = "written-from-a-view"
 
@@ -81,7 +79,7 @@ UNUSABLE = {
     "renamed table": (lambda r, t: _set_resource(r, "units", name="unit_list"), "input.missing_resource"),
     "undeclared SQL file": (lambda r, t: (r / "sql" / "extra.sql").write_text("SELECT 1;", encoding="utf-8"), "input.undeclared_sql"),
     "deeply nested JSON": (lambda r, t: (r / "datapackage.json").write_text("[" * 100000 + "]" * 100000, encoding="utf-8"), "input.malformed_json"),
-    "number JSON cannot hold": (lambda r, t: _replace_in(r, "datapackage.json", '"version": "', '"x-size": 1e400, "version": "', restamp=False), "input.malformed_json"),
+    "number JSON cannot hold": (lambda r, t: replace_in(r, "datapackage.json", '"version": "', '"x-size": 1e400, "version": "', restamp=False), "input.malformed_json"),
     "field without a name": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][0].pop("name")), "input.malformed_schema"),
     "unsupported field type": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][2].update(type="any")), "input.malformed_schema"),
     "primary key naming no field": (lambda r, t: _edit_schema(r, "units", lambda s: s.update(primaryKey=["nothing"])), "input.malformed_schema"),
@@ -200,7 +198,7 @@ def _value_under_lost_text(root: Path) -> None:
 def test_data_fault_is_named(copy, name):
     inject, rule = DATA_FAULTS[name]
     inject(copy)
-    report = validate(copy)
+    report = validate_stage(copy, rule)
     assert report.exit_code == 1, (name, report.exit_code, report.failed_rules(), report.unusable)
     assert rule in {p.rule for p in report.problems}, report.failed_rules()
     assert not [r.rule for r in report.results if r.rule.endswith(".crashed")], report.failed_rules()
@@ -301,7 +299,7 @@ def test_stamp_refuses_a_fifo_and_an_escaping_path(copy):
 
 
 def test_stamp_never_writes_a_number_json_cannot_hold(copy):
-    _replace_in(copy, "datapackage.json", '"version": "', '"x-size": 1e400, "version": "', restamp=False)
+    replace_in(copy, "datapackage.json", '"version": "', '"x-size": 1e400, "version": "', restamp=False)
     before = (copy / "datapackage.json").read_bytes()
     done = run_cli("--root", str(copy), "stamp")
     assert done.returncode == 2 and "input.malformed_json" in done.stderr

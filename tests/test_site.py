@@ -12,7 +12,7 @@ from checks.site.marks import nest, tree
 from checks.site.report_view import ANNOTATIONS, SITE, build_site, render_pages
 from checks.package.tables import load_tables
 from checks.validate import load_context
-from conftest import ROOT, edit
+from helpers import ROOT, edit
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from checks.site.report_view import SITE, build_site
 from checks.validate import load_context
 from checks.package.tables import load_tables
-from conftest import ROOT
+from helpers import ROOT
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run")

@@ -6,7 +6,7 @@ import pytest
 from checks.database import connect, sql_order
 from checks.problems import UnusableInput
 from checks.validate import load_context
-from conftest import ROOT
+from helpers import ROOT
 from front_helpers import cli_rows, py_rows, relations_of
 
 

@@ -13,11 +13,7 @@ from checks.site.readme import current_readme
 from checks.validate.rules.relations import evaluate
 from checks.package.stamp import stamp
 from checks.validate import load_context, validate
-from conftest import ROOT
-
-
-def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+from helpers import ROOT, run_cli
 
 
 def test_real_package_passes_every_rule(package):
@@ -96,16 +92,6 @@ def test_stamp_is_current_and_deterministic(copy):
 def test_frictionless_cli_validates_offline_package():
     done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:]
-
-
-def test_pandera_schemas_read_table_schemas_as_pandera_does(package):
-    """tables.from_table_schema spares the import of frictionless; it must give what pandera's own reader gives."""
-    from pandera.io.pandas_io import from_frictionless_schema
-
-    from checks.package.tables import from_table_schema
-
-    for name in package.table_names:
-        assert from_table_schema(package.schema(name)).to_json() == from_frictionless_schema(package.schema(name)).to_json(), name
 
 
 def test_frictionless_runs_offline_and_the_network_comes_back_after():

@@ -1,11 +1,10 @@
 """Is a table file in the package's one CSV form: UTF-8 without byte-order mark, LF line ends (no CR at all), its schema's header?
 
-Checked on the bytes the loader is about to parse, one table at a time, so that the bytes checked are the bytes
-read and no table's text is kept once its frame is made. Each failure is unusable input (exit code 2).
+Checked on the bytes the loader is about to parse, so that the bytes checked are the bytes read. Each failure is
+unusable input (exit code 2).
 """
 from __future__ import annotations
 
-import codecs
 import csv
 
 from checks.package.files import refuse
@@ -18,7 +17,7 @@ def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):
         raise refuse("input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8")
     try:
-        _check_utf8(raw)
+        raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
@@ -31,18 +30,6 @@ def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
                      "(a control character)", row=f"line {line}")
     end = raw.find(b"\n")
     _check_header(next(csv.reader([raw[: end if end >= 0 else len(raw)].decode("utf-8")]), []), schema, rel)
-
-
-def _check_utf8(raw: bytes, chunk: int = 2**20) -> None:
-    """Raise UnicodeDecodeError (positions in raw) unless raw is UTF-8; decodes a MiB at a time, keeping no text."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(raw)
-    for start in range(0, len(raw), chunk):
-        try:
-            decoder.decode(view[start:start + chunk], final=start + chunk >= len(raw))
-        except UnicodeDecodeError:
-            raw.decode("utf-8")  # raises with positions in the whole file (the failure path only)
-    decoder.decode(b"", final=True)
 
 
 def _check_header(header: list[str], schema: dict, rel: str) -> None:

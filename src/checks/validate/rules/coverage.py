@@ -33,15 +33,9 @@ def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(starts), np.concatenate(ends)
 
 
-def numeral_positions(seed: str, chunk: int = 2**20) -> np.ndarray:
-    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS), a chunk of code points at a time, so that
-    memory stays a few MiB at any seed size."""
-    wanted = np.array(sorted(ord(c) for c in NUMERAL_CHARACTERS), dtype=np.uint32)
-    parts = [np.zeros(0, dtype=np.int64)]
-    for start in range(0, len(seed), chunk):
-        points = np.frombuffer(seed[start:start + chunk].encode("utf-32-le"), dtype=np.uint32)
-        parts.append(np.flatnonzero(np.isin(points, wanted)) + start)
-    return np.concatenate(parts)
+def numeral_positions(seed: str) -> np.ndarray:
+    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS)."""
+    return np.array([i for i, ch in enumerate(seed) if ch in NUMERAL_CHARACTERS], dtype=np.int64)
 
 
 def _positions(ctx: Context) -> np.ndarray:
