@@ -157,6 +157,9 @@ DATA_FAULTS = {
     "tolerance on a count": (lambda r: edit(r, "relations", "L08", tolerance=1), "relations.tolerance_within_bound"),
     "tolerance too wide for a percentage": (lambda r: edit(r, "relations", "L04", tolerance=0.5), "relations.tolerance_within_bound"),
     "figure deleted, a noted reading over its numeral": (lambda r: _figure_swapped_for_reading(r), "seed.numeral_coverage"),
+    "figure deleted, an unrecoverable reading over its numeral": (lambda r: _figure_swapped_for_reading(r, status="unrecoverable"), "seed.numeral_coverage"),
+    "figure deleted, a page-chrome reading over its numeral": (lambda r: _figure_swapped_for_reading(r, kind="page_chrome"), "seed.numeral_coverage"),
+    "F006 deleted, page chrome over 22.9": (lambda r: _figure_swapped_for_reading(r, "F006", kind="page_chrome"), "seed.numeral_coverage"),
     "NUL byte in a text cell": (lambda r: edit(r, "figures", "F016", note="a\x00b"), "frictionless.constraint-error"),
     "escape sequence in a text cell": (lambda r: edit(r, "figures", "F016", note="\x1b[31mred"), "pandera.figures"),
     "formula in a text cell": (lambda r: edit(r, "indicators", "administrative_villages", label_en="=HYPERLINK(\"http://x\")"), "frictionless.constraint-error"),
@@ -176,15 +179,15 @@ DATA_FAULTS = {
 }
 
 
-def _figure_swapped_for_reading(root: Path) -> None:
+def _figure_swapped_for_reading(root: Path, figure_id: str = "F053", kind: str = "interpretation", status: str = "noted") -> None:
+    """Delete a figure (with its terms and links) and lay a reading of this kind and status over its words."""
     header, rows = read_rows(root / "data" / "figures.csv")
-    figure = next(r for r in rows if r["figure_id"] == "F053")
-    drop(root, "relation_terms", lambda row: row["figure_id"] != "F053")
-    drop(root, "figure_readings", lambda row: row["figure_id"] != "F053")
-    drop(root, "figures", lambda row: row["figure_id"] != "F053")
+    figure = next(r for r in rows if r["figure_id"] == figure_id)
+    for table in ("relation_terms", "figure_readings", "corroborations", "figures"):
+        drop(root, table, lambda row: row["figure_id"] != figure_id)
     header, readings = read_rows(root / "data" / "readings.csv")
     readings.append({"reading_id": "R99", "char_start": figure["char_start"], "char_end": figure["char_end"], "written": figure["quote"],
-                     "adopted": figure["quote"], "kind": "interpretation", "status": "noted", "reason": "an excuse for a deleted figure"})
+                     "adopted": figure["quote"], "kind": kind, "status": status, "reason": "an excuse for a deleted figure"})
     write_rows(root / "data" / "readings.csv", header, readings)
     stamp(Package(root))
 

@@ -11,13 +11,19 @@ from checks.validate.rules.base import Context, filled, same
 
 NAME = "seed.numeral_coverage"
 DESCRIPTION = ("every Arabic digit and Chinese numeral character of the seed is inside a figure quote or a non-figure, "
-               "or inside a reading that is unrecoverable or page chrome")
+               "or inside a page-chrome reading in the page's head or foot")
 
 
-def _excuses(df: pd.DataFrame) -> pd.Series:
-    """Only a reading that says the number is lost, or is page furniture, stands in for a figure or non-figure."""
-    return (same(df["status"], pd.Series("unrecoverable", index=df.index)).fillna(False).astype(bool)
-            | same(df["kind"], pd.Series("page_chrome", index=df.index)).fillna(False).astype(bool))
+def _excuses(ctx: Context, df: pd.DataFrame) -> pd.Series:
+    """Only page furniture stands in for a figure or non-figure, and only where the page has furniture: inside the
+    first or the last section (the site's header and footer). A reading that a number is lost does not: the figure
+    whose words it reads still covers the numeral with its quote, so deleting that figure cannot hide under it."""
+    sections = ctx.tables["sections"].sort_values("position")
+    edges = sections.iloc[[0, -1]] if len(sections) else sections
+    inside = pd.Series(False, index=df.index)
+    for start, end in zip(edges["char_start"], edges["char_end"]):
+        inside |= (df["char_start"] >= start).fillna(False).astype(bool) & (df["char_end"] <= end).fillna(False).astype(bool)
+    return same(df["kind"], pd.Series("page_chrome", index=df.index)).fillna(False).astype(bool) & inside
 
 
 def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
@@ -27,7 +33,7 @@ def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         df = ctx.tables[table]
         chosen = filled(df[ANCHORED[table]]) & filled(df["char_start"]) & filled(df["char_end"])
         if table == "readings":
-            chosen &= _excuses(df)
+            chosen &= _excuses(ctx, df)
         starts.append(df["char_start"][chosen].to_numpy(np.int64))
         ends.append(df["char_end"][chosen].to_numpy(np.int64))
     return np.concatenate(starts), np.concatenate(ends)
@@ -70,7 +76,7 @@ def check_coverage(ctx: Context) -> RuleResult:
         context = ctx.seed[max(0, start - 8): end + 8].replace("\n", "⏎")
         result.problems.append(Problem(
             NAME, seed_file, row=f"offset {start}-{end}", column=None,
-            expected="a figure or non-figure covering it (or an unrecoverable or page-chrome reading)",
+            expected="a figure or non-figure covering it (or a page-chrome reading in the page's head or foot)",
             found=f"{ctx.seed[start:end]!r} uncovered in …{context}…",
             message=f"numeral {ctx.seed[start:end]!r} at {start}-{end} is in no figure, non-figure or reading"))
     return result
