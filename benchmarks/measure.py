@@ -30,7 +30,7 @@ class Runs:
 
     @property
     def median_cpu(self) -> float:
-        """User plus system CPU seconds, the command's own and its worker's: what the machine paid, not what you waited."""
+        """User plus system CPU seconds: what the machine paid, not what you waited."""
         return statistics.median(self.cpu_seconds)
 
     @property
@@ -39,10 +39,7 @@ class Runs:
 
 
 def run_once(argv: list[str], cwd: Path) -> tuple[float, int, int, float]:
-    """(wall seconds, peak RSS in bytes, exit code, CPU seconds) of one run; output is discarded.
-
-    The usage wait4 returns includes the child's own reaped children (validation's frictionless worker): CPU
-    seconds are their sum, peak RSS the larger of the two processes."""
+    """(wall seconds, peak RSS in bytes, exit code, CPU seconds) of one run; output is discarded."""
     start = time.perf_counter()
     child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
