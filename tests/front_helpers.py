@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import PACKAGE_PARTS, ROOT
 
 from checks.build import build, database_name
 from checks.package import Package
-from conftest import PACKAGE_PARTS, ROOT
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
@@ -51,14 +51,14 @@ def database_of(root: Path) -> Path:
 
 
 def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
 
 
 def cli(*args, cwd: Path) -> str:
     """Run the DuckDB CLI (skipping the test if it is absent); fail on any error."""
     if CLI is None:
         pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
-    done = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0 and "Error" not in done.stderr, done.stderr
     return done.stdout
 

@@ -75,8 +75,7 @@ def views(tables: dict[str, pd.DataFrame]) -> list[dict]:
 
 def store_views(package: Package, tables: dict[str, pd.DataFrame]) -> bool:
     """Write the specs into datapackage.json as `views` (atomically); True when they changed."""
-    from checks.package import files
-    from checks.package import DESCRIPTOR
+    from checks.package import DESCRIPTOR, files
 
     descriptor = package.descriptor
     new = views(tables)

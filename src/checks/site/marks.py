@@ -26,7 +26,7 @@ class Node:
 
     text: str = ""
     mark: Mark | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def nest(spans: list[tuple[str, str, int, int]], start: int, end: int) -> list[Mark]:

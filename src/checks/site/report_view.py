@@ -6,15 +6,15 @@ network (no CDN, no fetch): CSS and JS are copied beside them, so `dist/site/ind
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 import jinja2
 import pandas as pd
 
-from checks.package import files
+from checks.package import files, sha256_of
 from checks.site.annotations import annotation_collection
 from checks.site.marks import nest, tree
-from checks.package import sha256_of
 from checks.validate.rules.base import Context, present
 from checks.validate.rules.relations import evaluate
 
@@ -109,9 +109,30 @@ def _sections(ctx: Context) -> list[dict]:
     return out
 
 
+#: An absolute web address: http(s), a host, and no character a browser would strip or reinterpret.
+WEB_URL = re.compile(r"https?://[^\s/?#\\<>\"'`]+(?:[/?#][^\s\\<>\"'`]*)?", re.ASCII)
+#: A relative path inside the package: plain segments, no scheme, no leading slash, no parent step.
+PACKAGE_PATH = re.compile(r"(?!/)(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]+", re.ASCII)
+
+
+def link_target(ref: object, depth: int = 2) -> str | None:
+    """The href for a reference from the package, or None: only http(s) URLs and relative paths inside the
+    package become links, so a descriptor cannot plant `javascript:` or `data:` links in the pages people open.
+    Package paths are made relative to dist/site/ (depth folders below the package root)."""
+    if not isinstance(ref, str) or any(ord(c) < 0x20 or c == "\x7f" for c in ref):
+        return None
+    if WEB_URL.fullmatch(ref):
+        return ref
+    if PACKAGE_PATH.fullmatch(ref) and ".." not in ref.split("/"):
+        return "../" * depth + ref
+    return None
+
+
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("checks.site", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("checks.site", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["link_target"] = link_target
+    return env
 
 
 def render_pages(ctx: Context) -> dict[str, str]:
