@@ -1,4 +1,5 @@
 """Shared by the front-door tests: package copies, one build per session, the DuckDB 1.5 CLI, rows as text."""
+
 from __future__ import annotations
 
 import atexit
@@ -51,7 +52,9 @@ def database_of(root: Path) -> Path:
 
 
 def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def cli(*args, cwd: Path) -> str:
@@ -80,6 +83,10 @@ def py_rows(con, relation: str) -> list[str]:
 
 def relations_of(con) -> list[str]:
     """Every table and view of the main schema."""
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
-        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1"
+        ).fetchall()
+    ]

@@ -1,6 +1,7 @@
 """The charts are made from the data and tell its story: specs in datapackage.json match the tables, the cohort
 runs in the report's order with 200 + 8 stacked, per-year money stands apart, axes end at the data, and the
 images fit the README's 880 px without a cut label."""
+
 from __future__ import annotations
 
 import json
@@ -98,4 +99,3 @@ def test_charts_are_legible_at_readme_width_and_cut_no_label(tables):
         sizes = [v for _, v in _settings(view["spec"], ("fontSize", "labelFontSize", "titleFontSize"))]
         assert sizes and min(sizes) >= 13, sizes
         assert all(v == 0 for _, v in _settings(view["spec"], ("labelLimit", "limit"))), "a limit would cut text"
-

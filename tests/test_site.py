@@ -1,4 +1,5 @@
 """The report view and the annotations, without a browser: structure, anchors, escaping, no network references."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,11 @@ def _tags(html: str) -> list[tuple[str, dict]]:
 
 def test_every_stated_figure_is_highlighted_once_with_a_card(built, tables):
     tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
-    marks = [a["id"] for t, a in tags if t == "mark" and "fig" in a.get("class", "").split() and "sample" not in a.get("class", "")]
+    marks = [
+        a["id"]
+        for t, a in tags
+        if t == "mark" and "fig" in a.get("class", "").split() and "sample" not in a.get("class", "")
+    ]
     assert sorted(marks) == sorted(_stated_with_quote(tables)["figure_id"])
     cards = {a["id"] for t, a in tags if t == "section" and "card" in a.get("class", "").split()}
     assert {f"card-{m}" for m in marks} <= cards
@@ -86,10 +91,27 @@ def test_text_from_the_tables_is_escaped(copy):
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
-@pytest.mark.parametrize("ref", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-                                 "data:text/html,<script>alert(1)</script>", "vbscript:x", "file:///etc/passwd",
-                                 "//evil.example/x", "/etc/passwd", "../../outside.txt", "seeds/../../x", "http:/x",
-                                 "https://a.example/\"onmouseover=alert(1)", "", None, 42])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "/etc/passwd",
+        "../../outside.txt",
+        "seeds/../../x",
+        "http:/x",
+        'https://a.example/"onmouseover=alert(1)',
+        "",
+        None,
+        42,
+    ],
+)
 def test_only_web_urls_and_package_paths_become_links(ref):
     assert link_target(ref) is None, ref
 
@@ -113,7 +135,10 @@ def test_every_link_of_the_pages_is_web_or_inside(built):
         for tag, attrs in _tags((ROOT / SITE / page).read_text(encoding="utf-8")):
             if tag == "a":
                 href = attrs["href"]
-                assert re.match(r"https?://", href) or link_target(href.split("#")[0] or "x") or href.startswith("#"), (page, href)
+                assert re.match(r"https?://", href) or link_target(href.split("#")[0] or "x") or href.startswith("#"), (
+                    page,
+                    href,
+                )
 
 
 def test_annotations_follow_the_model(built, tables):
@@ -137,7 +162,7 @@ def test_every_selector_reanchors(built, package):
     for a in items:
         position, quote = a["target"]["selector"]
         assert position["type"] == "TextPositionSelector" and quote["type"] == "TextQuoteSelector"
-        assert seed[position["start"]:position["end"]] == quote["exact"], a["id"]
+        assert seed[position["start"] : position["end"]] == quote["exact"], a["id"]
         assert len(quote["prefix"]) <= 32 and len(quote["suffix"]) <= 32
         whole = quote["prefix"] + quote["exact"] + quote["suffix"]
         at = [m.start() for m in re.finditer(re.escape(whole), seed)]

@@ -8,6 +8,7 @@ The README shows each chart 880 px wide, so a chart is drawn at most that wide (
 text; labels are wrapped in Python, never cut; each bar is drawn from an explicit start and end (x0, x1), so
 a stack is stated in the data and the axis ends at the longest bar.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,26 +81,52 @@ def _bars(data: pd.DataFrame, title: list[str], x_title: str, colours: dict[str,
     data = _layout(data)
     height = data.attrs.pop("height")
     px = alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)
-    x = alt.X("x0:Q", title=x_title, scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
-              axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
-    colour = alt.Color("series:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                       legend=alt.Legend(title=legend, orient="bottom", direction="vertical", labelFontSize=FONT_SIZE,
-                                         titleFontSize=FONT_SIZE, labelLimit=0, symbolType="square"))
+    x = alt.X(
+        "x0:Q",
+        title=x_title,
+        scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
+        axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
+    )
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+        legend=alt.Legend(
+            title=legend,
+            orient="bottom",
+            direction="vertical",
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            labelLimit=0,
+            symbolType="square",
+        ),
+    )
     base = alt.Chart(data)
     no_axis = {"axis": None, "scale": px}
-    bars = base.mark_bar().encode(x=x, x2="x1:Q", y=alt.Y("y_bar:Q", **no_axis), y2="y_bar_end:Q", color=colour,
-                                  tooltip=["figure_id:N", "quote:N", "text:N"])
+    bars = base.mark_bar().encode(
+        x=x,
+        x2="x1:Q",
+        y=alt.Y("y_bar:Q", **no_axis),
+        y2="y_bar_end:Q",
+        color=colour,
+        tooltip=["figure_id:N", "quote:N", "text:N"],
+    )
 
     def label(field, **style):
         """One language's label lines, above the bar, from the chart's left edge."""
-        return base.transform_filter(f"datum.{field} != ''").mark_text(
-            align="left", baseline="top", lineBreak="|", lineHeight=LINE, fontSize=FONT_SIZE, **style).encode(
-            x=alt.datum(0), y=alt.Y(f"y_{field}:Q", **no_axis), text=f"{field}:N")
-    value = base.transform_filter("datum.end_text != ''").mark_text(
-        align="left", baseline="middle", dx=5, fontSize=FONT_SIZE, fontWeight=600).encode(
-        x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
+        return (
+            base.transform_filter(f"datum.{field} != ''")
+            .mark_text(align="left", baseline="top", lineBreak="|", lineHeight=LINE, fontSize=FONT_SIZE, **style)
+            .encode(x=alt.datum(0), y=alt.Y(f"y_{field}:Q", **no_axis), text=f"{field}:N")
+        )
+
+    value = (
+        base.transform_filter("datum.end_text != ''")
+        .mark_text(align="left", baseline="middle", dx=5, fontSize=FONT_SIZE, fontWeight=600)
+        .encode(x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
+    )
     chart = alt.layer(label("zh", fontWeight=600), label("en", color="#333"), bars, value).properties(
-        title=alt.TitleParams(title, anchor="start", fontSize=15, offset=14), width=PLOT_WIDTH, height=height)
+        title=alt.TitleParams(title, anchor="start", fontSize=15, offset=14), width=PLOT_WIDTH, height=height
+    )
     return chart.configure(font=FONT).configure_view(stroke=None)
 
 
@@ -107,8 +134,10 @@ def money_chart(tables: dict[str, pd.DataFrame]):
     """Money by purpose: cumulative totals, one-off amounts and per-year amounts as groups of their own colour."""
     figures = _labelled(tables)
     money = figures[(figures["base_unit"] == "CNY") & figures["measure"].isin(MONEY_MEASURES)].copy()
-    money["series"] = [CUMULATIVE if m == "cumulative" else PER_YEAR if per == "year" else ONE_AMOUNT
-                       for m, per in zip(money["measure"], money["per"].fillna(""))]
+    money["series"] = [
+        CUMULATIVE if m == "cumulative" else PER_YEAR if per == "year" else ONE_AMOUNT
+        for m, per in zip(money["measure"], money["per"].fillna(""))
+    ]
     money["x0"] = 0.0
     money["x1"] = (money["base_value"] / 1e8).round(4)
     money["end_text"] = money["text"] + [" 每年 per year" if s == PER_YEAR else "" for s in money["series"]]
@@ -156,9 +185,16 @@ def cohort_chart(tables: dict[str, pd.DataFrame]):
         villages.at[parts[-1], "end_text"] = " + ".join(villages.loc[parts, "text"]) + f" = {total}"
     columns = ["figure_id", "row", "label_zh", "label_en", "series", "x0", "x1", "text", "end_text", "quote"]
     villages = villages[columns].reset_index(drop=True)
-    return _bars(villages, ["村：622个行政村，选定200+8个，208个村的成效",
-                            "Villages: 622 in the district, 200 + 8 selected, what the 208 reached"],
-                 "villages 村", colours, "bar 条")
+    return _bars(
+        villages,
+        [
+            "村：622个行政村，选定200+8个，208个村的成效",
+            "Villages: 622 in the district, 200 + 8 selected, what the 208 reached",
+        ],
+        "villages 村",
+        colours,
+        "bar 条",
+    )
 
 
 CHARTS = {"money_by_purpose": money_chart, "village_cohort": cohort_chart}
@@ -171,8 +207,10 @@ def specs(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
 
 def views(tables: dict[str, pd.DataFrame]) -> list[dict]:
     """The specs as Data Package views, in a stable order."""
-    return [{"name": name, "title": spec["title"]["text"][1], "specType": "vega-lite", "spec": spec}
-            for name, spec in specs(tables).items()]
+    return [
+        {"name": name, "title": spec["title"]["text"][1], "specType": "vega-lite", "spec": spec}
+        for name, spec in specs(tables).items()
+    ]
 
 
 def store_views(package: Package, tables: dict[str, pd.DataFrame]) -> bool:
