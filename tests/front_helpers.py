@@ -1,4 +1,5 @@
 """Shared by the front-door tests: package copies, one build per session, the DuckDB 1.5 CLI, rows as text."""
+
 from __future__ import annotations
 
 import atexit
@@ -12,10 +13,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import PACKAGE_PARTS, ROOT
 
 from checks.build import build, database_name
 from checks.package import Package
+<<<<<<< HEAD
 from helpers import PACKAGE_PARTS, ROOT
+=======
+>>>>>>> front
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
@@ -51,14 +56,16 @@ def database_of(root: Path) -> Path:
 
 
 def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def cli(*args, cwd: Path) -> str:
     """Run the DuckDB CLI (skipping the test if it is absent); fail on any error."""
     if CLI is None:
         pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
-    done = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0 and "Error" not in done.stderr, done.stderr
     return done.stdout
 
@@ -80,6 +87,10 @@ def py_rows(con, relation: str) -> list[str]:
 
 def relations_of(con) -> list[str]:
     """Every table and view of the main schema."""
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
-        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1"
+        ).fetchall()
+    ]

@@ -1,4 +1,5 @@
 """The report view and the annotations, without a browser: structure, anchors, escaping, no network references."""
+
 from __future__ import annotations
 
 import json
@@ -6,13 +7,19 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from helpers import ROOT, edit
 
+from checks.package.tables import load_tables
 from checks.site.annotations import CONTEXT
 from checks.site.marks import nest, tree
-from checks.site.report_view import ANNOTATIONS, SITE, build_site, render_pages
-from checks.package.tables import load_tables
+from checks.site.report_view import (
+    ANNOTATIONS,
+    SITE,
+    build_site,
+    link_target,
+    render_pages,
+)
 from checks.validate import load_context
-from helpers import ROOT, edit
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +55,11 @@ def _tags(html: str) -> list[tuple[str, dict]]:
 
 def test_every_stated_figure_is_highlighted_once_with_a_card(built, tables):
     tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
-    marks = [a["id"] for t, a in tags if t == "mark" and "fig" in a.get("class", "").split() and "sample" not in a.get("class", "")]
+    marks = [
+        a["id"]
+        for t, a in tags
+        if t == "mark" and "fig" in a.get("class", "").split() and "sample" not in a.get("class", "")
+    ]
     assert sorted(marks) == sorted(_stated_with_quote(tables)["figure_id"])
     cards = {a["id"] for t, a in tags if t == "section" and "card" in a.get("class", "").split()}
     assert {f"card-{m}" for m in marks} <= cards
@@ -86,6 +97,56 @@ def test_text_from_the_tables_is_escaped(copy):
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "/etc/passwd",
+        "../../outside.txt",
+        "seeds/../../x",
+        "http:/x",
+        'https://a.example/"onmouseover=alert(1)',
+        "",
+        None,
+        42,
+    ],
+)
+def test_only_web_urls_and_package_paths_become_links(ref):
+    assert link_target(ref) is None, ref
+
+
+def test_web_urls_stay_and_package_paths_point_from_the_site_folder():
+    assert link_target("https://example.org/a?b=1#c") == "https://example.org/a?b=1#c"
+    assert link_target("http://www.tjwq.gov.cn/x/t.html") == "http://www.tjwq.gov.cn/x/t.html"
+    assert link_target("seeds/000_ff68467af6e74258.txt") == "../../seeds/000_ff68467af6e74258.txt"
+
+
+def test_a_javascript_source_is_shown_but_never_linked(ctx, monkeypatch):
+    monkeypatch.setitem(ctx.package.descriptor, "sources", [{"title": "x", "path": "javascript:alert(1)"}])
+    for page, html in render_pages(ctx).items():
+        hrefs = [a.get("href", "") for t, a in _tags(html) if t == "a"]
+        assert not [h for h in hrefs if ":" in h and not re.match(r"https?://", h)], (page, hrefs)
+        assert "<code>javascript:alert(1)</code>" in html, page
+
+
+def test_every_link_of_the_pages_is_web_or_inside(built):
+    for page in ("index.html", "figures.html"):
+        for tag, attrs in _tags((ROOT / SITE / page).read_text(encoding="utf-8")):
+            if tag == "a":
+                href = attrs["href"]
+                assert re.match(r"https?://", href) or link_target(href.split("#")[0] or "x") or href.startswith("#"), (
+                    page,
+                    href,
+                )
+
+
 def test_annotations_follow_the_model(built, tables):
     doc = json.loads((ROOT / ANNOTATIONS).read_text(encoding="utf-8"))
     assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection" and doc["id"].startswith("urn:uuid:")
@@ -107,7 +168,7 @@ def test_every_selector_reanchors(built, package):
     for a in items:
         position, quote = a["target"]["selector"]
         assert position["type"] == "TextPositionSelector" and quote["type"] == "TextQuoteSelector"
-        assert seed[position["start"]:position["end"]] == quote["exact"], a["id"]
+        assert seed[position["start"] : position["end"]] == quote["exact"], a["id"]
         assert len(quote["prefix"]) <= 32 and len(quote["suffix"]) <= 32
         whole = quote["prefix"] + quote["exact"] + quote["suffix"]
         at = [m.start() for m in re.finditer(re.escape(whole), seed)]

@@ -2,21 +2,30 @@
 
 Without Chromium these tests skip and say why; under CI (CI=true) that skip is a failure instead.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
-
-from checks.site.report_view import SITE, build_site
-from checks.validate import load_context
-from checks.package.tables import load_tables
 from helpers import ROOT
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run")
+from checks.package.tables import load_tables
+from checks.site.report_view import SITE, build_site
+from checks.validate import load_context
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 SCREENSHOT = ROOT / "dist" / "report-view.png"
 
 #: Three figures and what their cards must say (from the report itself, not from the tables).
@@ -33,7 +42,11 @@ def _unavailable() -> str | None:
         import selenium  # noqa: F401
     except ImportError:
         missing.append("selenium (pip)")
-    return f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)" if missing else None
+    return (
+        f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)"
+        if missing
+        else None
+    )
 
 
 def require_browser() -> None:
@@ -122,7 +135,9 @@ def test_tab_reaches_the_figures_and_opens_their_cards(browser, site):
         active = browser.switch_to.active_element
         ident = active.get_attribute("id")
         if ident in wanted:
-            assert browser.find_element("id", f"card-{ident}").is_displayed(), f"focusing {ident} does not open its card"
+            assert browser.find_element("id", f"card-{ident}").is_displayed(), (
+                f"focusing {ident} does not open its card"
+            )
             seen.add(ident)
         if seen == wanted:
             break
@@ -166,15 +181,115 @@ def test_side_by_side_when_wide_stacked_when_narrow(browser, site):
         browser.set_window_size(1600, 1000)
 
 
-@pytest.mark.parametrize("page", ["index.html", "figures.html"])
-def test_nothing_spills_sideways_on_a_narrow_screen(browser, site, page):
-    _open(browser, site, page)
+@contextmanager
+def window(browser, width, height):
+    """The browser at one window size for the body of the with-block, then back to the fixture's size."""
+    browser.set_window_size(width, height)
     try:
-        browser.set_window_size(480, 1000)
-        width, scroll = browser.execute_script("return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
-        assert scroll <= width, (page, width, scroll)
+        yield browser
     finally:
         browser.set_window_size(1600, 1000)
+
+
+#: Where a span and the card panel are in the window, and whether a tap on each line of the span reaches it.
+RECT = """var el = arguments[0], r = el.getBoundingClientRect();
+var p = document.getElementById("cards").getBoundingClientRect();
+var hit = Array.prototype.every.call(el.getClientRects(), function (line) {
+  var at = document.elementFromPoint((line.left + line.right) / 2, (line.top + line.bottom) / 2);
+  return el.contains(at);
+});
+return {top: r.top, bottom: r.bottom, hit: hit, sheet: p.top, height: p.height, width: p.width, window: innerHeight};"""
+
+
+@pytest.mark.parametrize("width", [390, 480])
+@pytest.mark.parametrize("page", ["index.html", "figures.html"])
+def test_nothing_spills_sideways_on_a_narrow_screen(browser, site, page, width):
+    with window(browser, width, 844):
+        _open(browser, site, page)
+        client, scroll = browser.execute_script(
+            "return [document.documentElement.clientWidth, document.documentElement.scrollWidth]"
+        )
+        assert scroll <= client, (page, client, scroll)
+        for box in browser.find_elements("css selector", ".table-wrap, table.figures"):  # no inner sideways scroll
+            inner, outer = browser.execute_script("return [arguments[0].scrollWidth, arguments[0].clientWidth]", box)
+            assert inner <= outer <= client, (page, inner, outer)
+
+
+def test_a_figure_row_on_a_phone_shows_every_column_labelled(browser, site):
+    with window(browser, 390, 844):
+        _open(browser, site, "figures.html")
+        cells = browser.find_elements("css selector", "#row-F060 td")
+        assert [c.get_attribute("data-label") for c in cells] == [
+            "Id",
+            "Topic",
+            "Indicator",
+            "As written",
+            "Base value",
+            "Qualifier",
+            "Period",
+            "Scope",
+        ]
+        assert all(c.is_displayed() and c.rect["x"] >= 0 and c.rect["x"] + c.rect["width"] <= 390 for c in cells)
+        assert "21.7" in cells[3].text and "2020-01-01" in cells[6].text
+
+
+@pytest.mark.parametrize("figure_id", ["F006", "F035", "F060", "F076"])
+def test_a_tapped_figure_stays_visible_with_its_card_open_on_a_phone(browser, site, figure_id):
+    with window(browser, 390, 844):
+        _open(browser, site)
+        assert not browser.find_element("id", "cards").is_displayed(), "the idle panel takes room on a phone"
+        mark = browser.find_element("id", figure_id)
+        browser.execute_script(
+            "arguments[0].scrollIntoView({block: 'end'})", mark
+        )  # at the bottom: where a sheet opens
+        mark.click()  # a real click: an element covering the figure fails it with "element click intercepted"
+        assert browser.find_element("id", f"card-{figure_id}").is_displayed()
+        seen = browser.execute_script(RECT, mark)
+        assert 0 <= seen["top"] and seen["bottom"] <= seen["sheet"], (figure_id, seen)
+        assert seen["hit"], f"{figure_id} is covered with its card open"
+        assert seen["width"] <= 390 and seen["height"] <= 0.5 * seen["window"], seen
+        browser.find_element("css selector", "#cards .close").click()
+        assert not browser.find_element("id", "cards").is_displayed()
+        assert browser.switch_to.active_element.get_attribute("id") == figure_id
+
+
+def test_the_next_figure_key_keeps_the_figure_above_the_sheet(browser, site):
+    with window(browser, 390, 844):
+        _open(browser, site)
+        browser.find_element("id", "F006").click()
+        for _ in range(12):
+            browser.switch_to.active_element.send_keys("n")
+            mark = browser.switch_to.active_element
+            seen = browser.execute_script(RECT, mark)
+            assert seen["hit"] and 0 <= seen["top"] and seen["bottom"] <= seen["sheet"], (
+                mark.get_attribute("id"),
+                seen,
+            )
+
+
+TEXT_COVERED = """var panel = document.getElementById("cards").getBoundingClientRect(), out = [];
+document.querySelectorAll("header.site, main h1, main h2, main p, main li, footer.site").forEach(function (el) {
+  var r = el.getBoundingClientRect();
+  var overlaps = r.right > panel.left && r.left < panel.right && r.bottom > panel.top && r.top < panel.bottom;
+  if (!el.closest("#cards") && r.width && r.height && overlaps) {
+    out.push((el.id || el.parentElement.id || el.tagName) + ": " + el.textContent.slice(0, 30));
+  }
+});
+return out;"""
+
+
+def test_on_a_desktop_the_card_covers_no_text(browser, site):
+    with window(browser, 1400, 900):
+        _open(browser, site)
+        assert browser.find_element("id", "cards").is_displayed()
+        assert browser.execute_script(TEXT_COVERED) == [], "the idle card covers text"
+        mark = browser.find_element("id", "F060")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+        mark.click()
+        assert browser.find_element("id", "card-F060").is_displayed()
+        assert browser.execute_script(TEXT_COVERED) == [], "the open card covers text"
+        browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        assert browser.execute_script(TEXT_COVERED) == [], "the card covers the footer"
 
 
 def test_the_figures_table_filters_and_sorts(browser, site, package):
@@ -187,9 +302,15 @@ def test_the_figures_table_filters_and_sorts(browser, site, package):
     visible = [r for r in browser.find_elements("css selector", "#figures-table tbody tr") if r.is_displayed()]
     assert len(visible) == int((topics == "industry").sum())
     browser.find_element("css selector", "button[data-sort='base']").click()
-    keys = [float(k or "-inf") for k in (r.find_elements("css selector", "td")[4].get_attribute("data-key") for r in visible)]
-    shown = [float(r.find_elements("css selector", "td")[4].get_attribute("data-key") or "-inf")
-             for r in browser.find_elements("css selector", "#figures-table tbody tr") if r.is_displayed()]
+    keys = [
+        float(k or "-inf")
+        for k in (r.find_elements("css selector", "td")[4].get_attribute("data-key") for r in visible)
+    ]
+    shown = [
+        float(r.find_elements("css selector", "td")[4].get_attribute("data-key") or "-inf")
+        for r in browser.find_elements("css selector", "#figures-table tbody tr")
+        if r.is_displayed()
+    ]
     assert shown == sorted(keys)
     link = browser.find_element("css selector", "#row-F035 a")
     link.click()

@@ -2,6 +2,7 @@
 
 A span that crosses another is cut where the other ends; figures rank first and are never cut (a test holds that).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,13 +27,19 @@ class Node:
 
     text: str = ""
     mark: Mark | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def nest(spans: list[tuple[str, str, int, int]], start: int, end: int) -> list[Mark]:
     """Spans (kind, id, start, end) clipped to [start, end), as a forest of Marks without crossings."""
-    queue = sorted(((max(s, start), min(e, end), kind, ident, max(s, start) == s) for kind, ident, s, e in spans
-                    if s < end and start < e), key=lambda t: (t[0], -t[1], RANK[t[2]]))
+    queue = sorted(
+        (
+            (max(s, start), min(e, end), kind, ident, max(s, start) == s)
+            for kind, ident, s, e in spans
+            if s < end and start < e
+        ),
+        key=lambda t: (t[0], -t[1], RANK[t[2]]),
+    )
     roots: list[Mark] = []
     stack: list[Mark] = []
     while queue:
@@ -57,9 +64,11 @@ def tree(text: str, offset: int, marks: list[Mark]) -> list[Node]:
     nodes, at = [], offset
     for mark in marks:
         if mark.start > at:
-            nodes.append(Node(text=text[at - offset: mark.start - offset]))
-        nodes.append(Node(mark=mark, children=tree(text[mark.start - offset: mark.end - offset], mark.start, mark.children)))
+            nodes.append(Node(text=text[at - offset : mark.start - offset]))
+        nodes.append(
+            Node(mark=mark, children=tree(text[mark.start - offset : mark.end - offset], mark.start, mark.children))
+        )
         at = mark.end
     if at < offset + len(text):
-        nodes.append(Node(text=text[at - offset:]))
+        nodes.append(Node(text=text[at - offset :]))
     return nodes

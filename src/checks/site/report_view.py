@@ -3,18 +3,19 @@
 Everything shown is generated from the tables through Jinja2 templates with autoescaping; the pages need no
 network (no CDN, no fetch): CSS and JS are copied beside them, so `dist/site/index.html` works from file://.
 """
+
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 import jinja2
 import pandas as pd
 
-from checks.package import files
+from checks.package import files, sha256_of
 from checks.site.annotations import annotation_collection
 from checks.site.marks import nest, tree
-from checks.package import sha256_of
 from checks.validate.rules.base import Context, present
 from checks.validate.rules.relations import evaluate
 
@@ -22,7 +23,8 @@ SITE = "dist/site"
 ANNOTATIONS = "dist/annotations.jsonld"
 STATIC = ("site.css", "site.js")
 
-#: Reading kinds that say the text is damaged; the others say it is ambiguous. Shown by symbol and words, not colour alone.
+#: Reading kinds that say the text is damaged; the others say it is ambiguous.
+#: Shown by symbol and words, not colour alone.
 DAMAGE = {"lost_characters", "lost_unit", "stripped_quotation_mark", "page_chrome", "truncated"}
 
 
@@ -33,15 +35,19 @@ def _cells(row: pd.Series) -> dict:
         if not present(value):
             out[key] = None
         elif isinstance(value, float):
-            out[key] = (f"{int(value):,}" if key == "base_value" else str(int(value))) if value.is_integer() else repr(value)
+            out[key] = (
+                (f"{int(value):,}" if key == "base_value" else str(int(value))) if value.is_integer() else repr(value)
+            )
         else:
             out[key] = value.item() if hasattr(value, "item") else value
     return out
 
 
 def _readings(ctx: Context) -> dict[str, dict]:
-    return {r["reading_id"]: {**_cells(r), "nature": "damage" if r["kind"] in DAMAGE else "ambiguity"}
-            for _, r in ctx.tables["readings"].iterrows()}
+    return {
+        r["reading_id"]: {**_cells(r), "nature": "damage" if r["kind"] in DAMAGE else "ambiguity"}
+        for _, r in ctx.tables["readings"].iterrows()
+    }
 
 
 def _relations(ctx: Context) -> dict[str, dict]:
@@ -52,8 +58,11 @@ def _relations(ctx: Context) -> dict[str, dict]:
         rid = r["relation_id"]
         mine = terms[terms["relation_id"] == rid]
         holds = computed.at[rid, "holds"] if rid in computed.index else pd.NA
-        out[rid] = {**_cells(r), "terms": list(zip(mine["figure_id"], mine["role"])),
-                    "recomputed": None if pd.isna(holds) else bool(holds)}
+        out[rid] = {
+            **_cells(r),
+            "terms": list(zip(mine["figure_id"], mine["role"])),
+            "recomputed": None if pd.isna(holds) else bool(holds),
+        }
     return out
 
 
@@ -64,8 +73,11 @@ def _readings_of(figure: pd.Series, links: pd.DataFrame, readings: dict) -> list
     if present(figure["char_start"]):
         a, b = int(figure["char_start"]), int(figure["char_end"])
         linked = set(mine["reading_id"])
-        out += [("words only", r) for rid, r in readings.items()
-                if rid not in linked and r["char_start"] is not None and int(r["char_start"]) < b and a < int(r["char_end"])]
+        out += [
+            ("words only", r)
+            for rid, r in readings.items()
+            if rid not in linked and r["char_start"] is not None and int(r["char_start"]) < b and a < int(r["char_end"])
+        ]
     return out
 
 
@@ -76,21 +88,31 @@ def _figures(ctx: Context, readings: dict, relations: dict) -> list[dict]:
     for _, f in ctx.tables["figures"].iterrows():
         fid = f["figure_id"]
         indicator = indicators.get(f["indicator_id"])
-        figures.append({
-            **_cells(f),
-            "indicator": _cells(indicator) if indicator is not None else {},
-            "readings": _readings_of(f, links, readings),
-            "relations": [rel for rel in relations.values() if any(t == fid for t, _ in rel["terms"])],
-            "anchored": f["stated"] is True and present(f["char_start"]),
-        })
+        figures.append(
+            {
+                **_cells(f),
+                "indicator": _cells(indicator) if indicator is not None else {},
+                "readings": _readings_of(f, links, readings),
+                "relations": [rel for rel in relations.values() if any(t == fid for t, _ in rel["terms"])],
+                "anchored": f["stated"] is True and present(f["char_start"]),
+            }
+        )
     return figures
 
 
 def _spans(ctx: Context) -> list[tuple[str, str, int, int]]:
     spans = []
-    for table, kind, key in (("figures", "figure", "figure_id"), ("readings", "reading", "reading_id"), ("non_figures", "non_figure", "non_figure_id")):
+    for table, kind, key in (
+        ("figures", "figure", "figure_id"),
+        ("readings", "reading", "reading_id"),
+        ("non_figures", "non_figure", "non_figure_id"),
+    ):
         for _, row in ctx.tables[table].iterrows():
-            if present(row["char_start"]) and present(row["char_end"]) and (table != "figures" or row["stated"] is True):
+            if (
+                present(row["char_start"])
+                and present(row["char_end"])
+                and (table != "figures" or row["stated"] is True)
+            ):
                 spans.append((kind, row[key], int(row["char_start"]), int(row["char_end"])))
     return spans
 
@@ -109,9 +131,35 @@ def _sections(ctx: Context) -> list[dict]:
     return out
 
 
+#: An absolute web address: http(s), a host, and no character a browser would strip or reinterpret.
+WEB_URL = re.compile(r"https?://[^\s/?#\\<>\"'`]+(?:[/?#][^\s\\<>\"'`]*)?", re.ASCII)
+#: A relative path inside the package: plain segments, no scheme, no leading slash, no parent step.
+PACKAGE_PATH = re.compile(r"(?!/)(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]+", re.ASCII)
+
+
+def link_target(ref: object, depth: int = 2) -> str | None:
+    """The href for a reference from the package, or None: only http(s) URLs and relative paths inside the
+    package become links, so a descriptor cannot plant `javascript:` or `data:` links in the pages people open.
+    Package paths are made relative to dist/site/ (depth folders below the package root)."""
+    if not isinstance(ref, str) or any(ord(c) < 0x20 or c == "\x7f" for c in ref):
+        return None
+    if WEB_URL.fullmatch(ref):
+        return ref
+    if PACKAGE_PATH.fullmatch(ref) and ".." not in ref.split("/"):
+        return "../" * depth + ref
+    return None
+
+
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("checks.site", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("checks.site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["link_target"] = link_target
+    return env
 
 
 def render_pages(ctx: Context) -> dict[str, str]:
@@ -146,8 +194,17 @@ def build_site(ctx: Context) -> list[str]:
         files.write_atomic(package.root, f"{SITE}/static/{name}", (static / name).read_bytes())
         written.append(f"{SITE}/static/{name}")
     labels = {i: row["label_en"] for i, row in ctx.rows_by_id("indicators").items()}
-    collection = annotation_collection(package.descriptor["name"], ctx.seed, sha256_of(package.seed_path), ctx.tables["figures"],
-                                       ctx.tables["readings"], labels, package.descriptor.get("created"))
-    files.write_atomic(package.root, ANNOTATIONS, (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    collection = annotation_collection(
+        package.descriptor["name"],
+        ctx.seed,
+        sha256_of(package.seed_path),
+        ctx.tables["figures"],
+        ctx.tables["readings"],
+        labels,
+        package.descriptor.get("created"),
+    )
+    files.write_atomic(
+        package.root, ANNOTATIONS, (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    )
     written.append(ANNOTATIONS)
     return written

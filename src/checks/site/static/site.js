@@ -24,7 +24,9 @@
       empty.hidden = true;
       mark.setAttribute("aria-expanded", "true");
       mark.classList.add("active");
+      panel.classList.add("open");
       current = mark;
+      reveal(mark);
     }
     function shut(refocus) {
       if (!current) { return; }
@@ -34,23 +36,40 @@
       current.classList.remove("active");
       close.hidden = true;
       empty.hidden = false;
+      panel.classList.remove("open");
       if (refocus) { current.focus(); }
       current = null;
+    }
+    // On a narrow screen the panel is a bottom sheet: scroll the page so that the span the reader selected sits
+    // in the part of the window the sheet leaves free (a beside-the-text panel overlaps nothing, so nothing moves).
+    function reveal(mark) {
+      var sheet = panel.getBoundingClientRect(), box = mark.getBoundingClientRect();
+      var overlaps = sheet.height > 0 && box.bottom > sheet.top && box.top < sheet.bottom && box.right > sheet.left && box.left < sheet.right;
+      var free = sheet.left <= box.left && sheet.top > 0 ? sheet.top : window.innerHeight;
+      if (overlaps || box.bottom > free - 24 || box.top < 0) {
+        window.scrollBy(0, box.top - Math.max(8, (free - box.height) / 3));
+      }
     }
     function innermost(event) { return event.target.closest ? event.target.closest("mark[data-card]:not(.sample)") : null; }
 
     // A click inside a figure opens the figure's card (it lists the readings inside its words); the keyboard
     // reaches a nested reading on its own.
+    // A tap or click opens on "click" only: opening on the focus that comes first would scroll the page under the
+    // pointer before the click, which then misses. Focus opens a card when it comes from the keyboard.
+    var pointing = false;
+    document.addEventListener("pointerdown", function () { pointing = true; });
     document.addEventListener("click", function (event) {
+      pointing = false;
       var mark = innermost(event);
       var figure = mark && mark.closest("mark.fig");
       if (mark) { open(figure || mark); }
     });
     document.addEventListener("focusin", function (event) {
       var mark = innermost(event);
-      if (mark && event.target === mark) { open(mark); }
+      if (mark && event.target === mark && !pointing) { open(mark); }
     });
     document.addEventListener("keydown", function (event) {
+      pointing = false;
       var mark = innermost(event);
       if (event.key === "Escape") { shut(true); return; }
       if (mark && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); open(mark); return; }
@@ -61,13 +80,13 @@
           at = figures.filter(function (f) { return f.compareDocumentPosition(current) & Node.DOCUMENT_POSITION_FOLLOWING; }).length - 1;
         }
         var next = event.key === "n" ? Math.min(at + 1, figures.length - 1) : Math.max(at - 1, 0);
-        if (figures[next]) { figures[next].focus(); figures[next].scrollIntoView({block: "center"}); }
+        if (figures[next]) { figures[next].focus(); reveal(figures[next]); }
       }
     });
     close.addEventListener("click", function () { shut(true); });
 
     var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-    if (target && target.matches("mark[data-card]")) { target.focus(); target.scrollIntoView({block: "center"}); }
+    if (target && target.matches("mark[data-card]")) { target.focus(); target.scrollIntoView({block: "center"}); reveal(target); }
   }
 
   function figuresTable(table) {
