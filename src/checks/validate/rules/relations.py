@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import math
 import operator
 import re
@@ -67,10 +68,14 @@ def evaluate(ctx: Context) -> pd.DataFrame:
         {"lhs": float, "rhs": float, "holds": object, "why": object})
 
 
-def _evaluate_one(rel: pd.Series, terms: pd.DataFrame, base: dict, repeated: set):
-    counts = terms["role"].value_counts().to_dict()
+def _role_counts(terms: list[tuple[str, str]]) -> dict[str, int]:
+    return dict(Counter(role for _, role in terms if not pd.isna(role)))
+
+
+def _evaluate_one(rel: dict, terms: list[tuple[str, str]], base: dict, repeated: set):
+    counts = _role_counts(terms)
     values: dict[str, list[float]] = {}
-    for figure_id, role in zip(terms["figure_id"], terms["role"]):
+    for figure_id, role in terms:
         if figure_id in repeated:
             return math.nan, math.nan, pd.NA, f"figure {figure_id} appears more than once in figures"
         value = base.get(figure_id, math.nan)
@@ -117,14 +122,35 @@ def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
     return float(n), count, (n <= count) if rel["list_is_open"] else (n == count), "items named ≤ count (等)" if rel["list_is_open"] else "items named = count"
 
 
-def terms_of(ctx: Context, relation_id) -> pd.DataFrame:
-    """The relation's terms, from a grouping built once per validation (filtering per relation is quadratic)."""
-    groups = ctx.memo("terms_by_relation", lambda c: dict(tuple(c.tables["relation_terms"].groupby("relation_id", sort=False, dropna=True))))
-    return groups.get(relation_id, ctx.tables["relation_terms"].iloc[0:0])
+def terms_of(ctx: Context, relation_id) -> list[tuple[str, str]]:
+    """The relation's terms as (figure_id, role), in table order (grouped once: filtering per relation is quadratic)."""
+
+    def group(c: Context) -> dict[str, list[tuple[str, str]]]:
+        terms = c.tables["relation_terms"]
+        out: dict[str, list[tuple[str, str]]] = {}
+        for relation, figure, role in zip(terms["relation_id"].tolist(), terms["figure_id"].tolist(), terms["role"].tolist()):
+            if not pd.isna(relation):
+                out.setdefault(relation, []).append((figure, role))
+        return out
+
+    return ctx.memo("terms_by_relation", group).get(relation_id, [])
+
+
+def _by_id(results: pd.DataFrame | str) -> dict[str, dict] | str:
+    """A results frame as relation_id → {column: value}, missing values kept as pd.NA (to_dict would make them None)."""
+    if isinstance(results, str):
+        return results
+    names = list(results.columns)
+    return {rid: dict(zip(names, values)) for rid, values in zip(results.index, zip(*(results[c].tolist() for c in names)))}
+
+
+def _results(ctx: Context) -> dict[str, dict]:
+    """`evaluate`'s rows by relation_id, computed once."""
+    return ctx.memo("relations", lambda c: _by_id(evaluate(c)))
 
 
 def _terms_fit_kind(row, ctx: Context):
-    counts = terms_of(ctx, row["relation_id"])["role"].value_counts().to_dict()
+    counts = _role_counts(terms_of(ctx, row["relation_id"]))
     misfit = _roles_fit(row["kind"], counts)
     found = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "no terms"
     return misfit is None, f"the roles {row['kind']} needs", found if misfit is None else f"{found}: {misfit}"
@@ -140,7 +166,7 @@ def _items_in_quote(row, ctx: Context):
 
 
 def _as_declared(row, ctx: Context):
-    result = ctx.memo("relations", evaluate).loc[row["relation_id"]]
+    result = _results(ctx)[row["relation_id"]]
     computed = result["holds"]
     if computed is pd.NA:
         return False, f"holds = {str(row['holds']).lower()}", f"cannot evaluate: {result['why']}"
@@ -153,15 +179,14 @@ def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
     if kind == "count_of_items":
         return 0.0, "0: items are counted exactly"
     if kind == "percent_change":
-        terms = terms_of(ctx, row["relation_id"])
-        changes = terms.loc[terms["role"].isin(["fall", "rise"]), "figure_id"]
-        figure = ctx.rows_by_id("figures").get(changes.iloc[0]) if len(changes) else None
+        changes = [figure for figure, role in terms_of(ctx, row["relation_id"]) if role in ("fall", "rise")]
+        figure = ctx.rows_by_id("figures").get(changes[0]) if changes else None
         numeral = figure["numeral"] if figure is not None and present(figure["numeral"]) else ""
         decimals = len(numeral.partition(".")[2]) if ARABIC_DECIMAL.fullmatch(numeral) else 0
         return 0.5 * 10.0 ** -decimals, f"half the last digit of the stated {numeral or 'change'} (percentage points)"
     if kind not in ONE_PER_CENT_OF_TOTAL:
         return 0.0, f"0: no bound is defined for {kind!r}"
-    rhs = ctx.memo("relations", evaluate).loc[row["relation_id"], "rhs"]
+    rhs = _results(ctx)[row["relation_id"]]["rhs"]
     if pd.isna(rhs):
         return 0.0, "0: the relation cannot be evaluated"
     return 0.01 * abs(float(rhs)), f"1 % of {float(rhs):.10g}"
@@ -178,15 +203,15 @@ def _tolerance_within_bound(row, ctx: Context):
 def _sql_agrees(row, ctx: Context):
     from checks.database import evaluate_relations_sql  # DuckDB only when this rule runs
 
-    python = ctx.memo("relations", evaluate).loc[row["relation_id"]]
+    python = _results(ctx)[row["relation_id"]]
     if python["holds"] is pd.NA:
         return None  # evaluate_as_declared already names why this relation cannot be evaluated
-    sql = ctx.memo("relations_sql", evaluate_relations_sql)
+    sql = ctx.memo("relations_sql", lambda c: _by_id(evaluate_relations_sql(c)))
     if isinstance(sql, str):
         return False, "the SQL view relation_results runs", sql
-    if row["relation_id"] not in sql.index:
+    if row["relation_id"] not in sql:
         return False, "a row in relation_results", "none"
-    theirs = sql.loc[row["relation_id"]]
+    theirs = sql[row["relation_id"]]
     same_holds = (python["holds"] is pd.NA and theirs["holds"] is pd.NA) or (python["holds"] is not pd.NA and theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"]))
     same_sides = all((math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
                      for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"])))
