@@ -64,7 +64,8 @@ def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
         f"| … of which unrecoverable (value left empty, reason given) | {unrecoverable} |",
         f"| derived figures (implied, not stated; with formula) | {len(figures) - stated} |",
         f"| indicators in the codebook (grouped into {len(t['concepts'])} concepts) | {len(t['indicators'])} |",
-        f"| readings of damaged or ambiguous text ([known problems]({KNOWN_PROBLEMS})) | {len(readings)} ({statuses}) |",
+        f"| readings of damaged or ambiguous text ([known problems]({KNOWN_PROBLEMS})) "
+        f"| {len(readings)} ({statuses}) |",
         f"| numerals that are not figures, with reasons | {len(t['non_figures'])} |",
         f"| declared relations (sum, product, difference, percent change, …) | {len(t['relations'])} |",
         f"| figures corroborated by another source | {corroborations['figure_id'].nunique()} ({len(corroborations)} "
@@ -142,11 +143,13 @@ def _entry(group: list[dict], figures: pd.Series) -> list[str]:
     first = group[0]
     label = f"{md_text(str(first['kind']).replace('_', ' '))}, {md_text(first['status'])}"
     if len(group) == 1:
-        return [f"* **{md_text(first['reading_id'])}** {_what(first)} ({label}; {_where(first, figures)}): {md_text(first['reason'])}"]
+        where = f"{label}; {_where(first, figures)}"
+        return [f"* **{md_text(first['reading_id'])}** {_what(first)} ({where}): {md_text(first['reason'])}"]
     shared = _shared_reason(group)
     ids = [r["reading_id"] for r in group]
-    lines = [f"* **{_id_ranges(ids)}** ({len(group)} readings; {label}): {md_text(str(first['reason']).strip()[:shared])}", ""]
-    lines.append("  " + "; ".join(f"**{md_text(r['reading_id'])}** {_what(r)} ({_where(r, figures)})" for r in group) + ".")
+    reason = md_text(str(first["reason"]).strip()[:shared])
+    spans = "; ".join(f"**{md_text(r['reading_id'])}** {_what(r)} ({_where(r, figures)})" for r in group)
+    lines = [f"* **{_id_ranges(ids)}** ({len(group)} readings; {label}): {reason}", "", f"  {spans}."]
     notes = [(r["reading_id"], str(r["reason"]).strip()[shared:].strip()) for r in group]
     notes = [f"**{md_text(rid)}**: {md_text(note)}" for rid, note in notes if note]
     if notes:
@@ -193,8 +196,9 @@ def current_readme(package: Package, tables: dict | None = None) -> str:
         start, end = markers(tag)
         starts, ends = text.count(start), text.count(end)
         if starts != 1 or ends != 1 or text.index(start) > text.index(end):
+            reversed_ = ", end before start" if starts == ends == 1 else ""
             raise files.refuse("readme.markers", README, f"{README} needs exactly one {start} and then one {end} "
-                               f"(found {starts} start and {ends} end marker(s){', end before start' if starts == ends == 1 else ''}); nothing was written")
+                               f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written")
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
         text = head + "\n".join([start, *make_block(tables, package), end]) + tail
@@ -205,7 +209,8 @@ def _current_text(package: Package, rel: str) -> str | None:
     """A target's text, None if it does not exist yet; refused if it is a symlink or not a regular file."""
     path = files.resolve_inside(package.root, rel, "output")
     if (package.root.resolve() / rel).is_symlink():
-        raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to write through it; nothing was written")
+        raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to write through it; "
+                           "nothing was written")
     if not path.exists():
         return None
     return package.read_text(files.regular_file(package.root, rel, rel))
@@ -219,8 +224,10 @@ def update_readme(package: Package) -> list[str]:
     checked = validated(package.root)
     report = checked.report
     if report.exit_code:
-        raise files.refuse("readme.invalid_data", README, f"the package does not validate (exit {report.exit_code}: {', '.join(report.failed_rules())}); "
-                           "fix it first, README.md was not written")
+        failed = ", ".join(report.failed_rules())
+        raise files.refuse("readme.invalid_data", README,
+                           f"the package does not validate (exit {report.exit_code}: {failed}); "
+                           f"fix it first; {README} and {KNOWN_PROBLEMS} were not written")
     new = {README: current_readme(package, checked.ctx.tables), KNOWN_PROBLEMS: known_problems(checked.ctx.tables)}
     changed = [rel for rel, text in new.items() if _current_text(package, rel) != text]
     for rel in changed:
