@@ -1,6 +1,7 @@
 """What users read and cite: the data dictionary, citation metadata, versions, licences, the correction process."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -11,7 +12,8 @@ import pytest
 import yaml
 
 from checks.site.dictionary import DICTIONARY, render_dictionary
-from helpers import ROOT
+from checks.site.readme import END, KNOWN_PROBLEMS, START, md_code, md_text
+from helpers import ROOT, edit, run_cli
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
 
@@ -38,7 +40,8 @@ def test_citation_is_valid_cff():
         if os.environ.get("CI"):
             pytest.fail("cffconvert is missing under CI: make test installs it into .venv-cff")
         pytest.skip("cffconvert not installed (make test installs it into .venv-cff)")
-    done = subprocess.run([str(CFFCONVERT), "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(CFFCONVERT), "--validate", "-i", str(ROOT / "CITATION.cff")],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -57,20 +60,22 @@ def test_one_version_everywhere_and_in_the_changelog():
     version = versions["datapackage.json"]
     assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", _read("CHANGELOG.md"), re.M)
     assert f"(version {version})" in _read("README.md")
-    assert str(yaml.safe_load(_read("CITATION.cff"))["date-released"]) == json.loads(_read(".zenodo.json"))["publication_date"]
+    released = yaml.safe_load(_read("CITATION.cff"))["date-released"]
+    assert str(released) == json.loads(_read(".zenodo.json"))["publication_date"]
 
 
 def test_licence_and_attribution_say_the_same_everywhere():
     descriptor = json.loads(_read("datapackage.json"))
     citation = yaml.safe_load(_read("CITATION.cff"))
     zenodo = json.loads(_read(".zenodo.json"))
-    assert [l["name"] for l in descriptor["licenses"]] == ["CC-BY-4.0"]
+    assert [licence["name"] for licence in descriptor["licenses"]] == ["CC-BY-4.0"]
     assert citation["license"] == "CC-BY-4.0" and zenodo["license"] == "cc-by-4.0"
     assert "CC-BY-4.0" in _read("README.md")
     publisher = "天津市武清区农业农村委员会"
     source = next(r for r in descriptor["resources"] if r["name"] == "source_text")
     assert source["licenses"][0]["name"] != "CC-BY-4.0", "the source text keeps its publisher's rights"
-    for where in (_read("README.md"), json.dumps(descriptor, ensure_ascii=False), json.dumps(citation["references"], ensure_ascii=False), zenodo["notes"]):
+    for where in (_read("README.md"), json.dumps(descriptor, ensure_ascii=False),
+                  json.dumps(citation["references"], ensure_ascii=False), zenodo["notes"]):
         assert publisher in where
     assert citation["references"][0]["url"] == descriptor["sources"][0]["path"]
 
@@ -80,3 +85,65 @@ def test_wrong_figure_form_asks_for_id_quote_what_and_evidence():
     required = {item["id"] for item in form["body"] if item.get("validations", {}).get("required")}
     assert required >= {"figure_id", "quote", "what", "evidence"}
     assert "CONTRIBUTING.md" in json.dumps(form) and "checks stamp" in _read("CONTRIBUTING.md")
+
+
+def test_readme_is_a_front_page_that_links_every_document():
+    text = _read("README.md")
+    assert len(text) <= 12_000, f"README.md has {len(text):,} characters; move detail to docs/"
+    assert "## Download" in text and "简介" in text and "readr::read_csv(" in text
+    assert "python -P -m checks" in text and "wuqing-checks" in text, "how to run checks on a stranger's package"
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+        assert (ROOT / target).exists(), f"README.md links {target}, which does not exist"
+
+
+def test_known_problems_groups_readings_that_give_one_reason(tables):
+    text = _read(KNOWN_PROBLEMS)
+    readings = tables["readings"]
+    entries = [line for line in text.splitlines() if line.startswith("* **")]
+    assert len(entries) < len(readings)
+    shared = readings[readings["reason"].str.contains("written without the quotation marks", regex=False)]
+    assert len(shared) >= 20
+    grouped = [e for e in entries if "(26 readings;" in e or f"({len(shared)} readings;" in e]
+    assert len(grouped) == 1 and grouped[0].count("A name or slogan written without") == 1
+    for rid in readings["reading_id"]:
+        assert f"**{rid}**" in text or rid in grouped[0], f"{rid} is missing from {KNOWN_PROBLEMS}"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("<!-- problems:end --><img src=x onerror=alert(1)>",
+     "&lt;!-- problems:end --&gt;&lt;img src=x onerror=alert(1)&gt;"),
+    ("[link](javascript:x) ![i](http://x/y.png)", "\\[link\\](javascript:x) !\\[i\\](http://x/y.png)"),
+    ("**bold** `code` _under_ a|b ~x~ \\", "\\*\\*bold\\*\\* \\`code\\` \\_under\\_ a\\|b \\~x\\~ \\\\"),
+    ("line\n# heading\u2028<script>&amp;", "line # heading &lt;script&gt;&amp;amp;"),
+])
+def test_pasted_text_is_shown_literally(value, expected):
+    assert md_text(value) == expected
+
+
+def test_inline_code_only_where_nothing_can_escape_it():
+    assert md_code("村 两委") == "`村 两委`" and md_code("[link](javascript:x)") == "`[link](javascript:x)`"
+    for value in ("a`b", "<!-- problems:end -->", "a\nb", " padded"):
+        assert md_code(value) == md_text(value), value
+
+
+def test_readme_escapes_html_markdown_and_markers_from_the_data(copy):
+    """Issue 20, point 18: a reason holding a marker, raw HTML and a link is pasted as text, or refused; never raw."""
+    payload = "<!-- problems:end --><img src=x onerror=alert(1)> and [link](javascript:x) "
+    with (copy / "data" / "readings.csv").open(encoding="utf-8") as f:
+        reason = next(r for r in csv.DictReader(f) if r["reading_id"] == "R01")["reason"]
+    edit(copy, "readings", "R01", reason=payload + reason)
+    readme_before = (copy / "README.md").read_text(encoding="utf-8")
+    done = run_cli("--root", str(copy), "readme")
+    assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stderr
+    for rel in ("README.md", KNOWN_PROBLEMS):
+        path = copy / rel
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        assert "<img" not in text and "[link](javascript:" not in text and "<!-- problems:end -->" not in text, rel
+        assert text.count(START) <= 1 and text.count(END) <= 1, rel
+    if done.returncode == 0:
+        shown = (copy / KNOWN_PROBLEMS).read_text(encoding="utf-8")
+        assert "&lt;!-- problems:end --&gt;&lt;img src=x onerror=alert(1)&gt;" in shown
+        assert "\\[link\\](javascript:x)" in shown
+        assert (copy / "README.md").read_text(encoding="utf-8").count(START) == readme_before.count(START) == 1
+    else:
+        assert "readings.csv" in done.stderr and "R01" in done.stderr

@@ -1,10 +1,11 @@
-"""Every example in README.md runs as written, from the root of a built copy of the package, and prints what it shows.
+"""Every example in README.md and docs/usage.md runs as written, from the root of a built copy of the package, and
+prints what it shows.
 
-The convention, stated in the README:
+The convention, stated in docs/usage.md:
 * a ```console block holds `$ command` lines, each followed by the output it prints;
 * a ```python block runs with this Python; if the next block is ```text, that is its output;
-* a ```sql block runs with `python -m checks query`; the ```text block after it is its output.
-Other blocks (```sh, ```text on their own, unlabelled) are not run.
+* a ```sql block runs with `python -P -m checks query`; the ```text block after it is its output.
+Other blocks (```sh, ```r, ```text on their own, unlabelled) are not run.
 
 After a deliberate change, `python tests/test_readme_examples.py --update` rewrites the outputs; review the diff.
 """
@@ -23,15 +24,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import ROOT  # noqa: E402
 from front_helpers import built_copy  # noqa: E402
 
-README = ROOT / "README.md"
+DOCUMENTS = ("README.md", "docs/usage.md")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
 RUN = ("console", "python", "sql")
 
 
 @dataclass
 class Example:
-    """One runnable block: its language, its code, the output it shows, and where that output sits in the README."""
+    """One runnable block: its document, language and code, the output it shows, and where that output sits."""
 
+    document: str
     lang: str
     code: str
     shown: str | None
@@ -40,10 +42,10 @@ class Example:
 
     @property
     def name(self) -> str:
-        return f"README.md:{self.line} {self.lang}"
+        return f"{self.document}:{self.line} {self.lang}"
 
 
-def examples(text: str) -> list[Example]:
+def examples(text: str, document: str) -> list[Example]:
     """The runnable blocks, each with the ```text block that follows it (blank lines between allowed)."""
     blocks = list(FENCE.finditer(text))
     found = []
@@ -53,11 +55,12 @@ def examples(text: str) -> list[Example]:
             continue
         line = text.count("\n", 0, block.start()) + 1
         if lang == "console":
-            found.append(Example(lang, code, None, line, None))
+            found.append(Example(document, lang, code, None, line, None))
             continue
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         follows = nxt is not None and nxt.group(1) == "text" and text[block.end():nxt.start()].strip() == ""
-        found.append(Example(lang, code, nxt.group(2) if follows else None, line, nxt.span(2) if follows else None))
+        shown, span = (nxt.group(2), nxt.span(2)) if follows else (None, None)
+        found.append(Example(document, lang, code, shown, line, span))
     return found
 
 
@@ -90,16 +93,21 @@ def output_of(example: Example, cwd: Path) -> str:
     if example.lang == "python":
         return run([sys.executable, "-c", example.code], cwd)
     if example.lang == "sql":
-        return run([sys.executable, "-m", "checks", "query", example.code], cwd)
+        return run([sys.executable, "-P", "-m", "checks", "query", example.code], cwd)
     return "".join(f"$ {command}\n" + run(["bash", "-c", command], cwd) for command, _ in console_steps(example.code))
 
 
-ALL = examples(README.read_text(encoding="utf-8"))
+def _read(document: str) -> str:
+    return (ROOT / document).read_text(encoding="utf-8")
 
 
-def test_readme_has_examples_of_every_kind():
+ALL = [example for document in DOCUMENTS for example in examples(_read(document), document)]
+
+
+def test_documents_have_examples_of_every_kind():
     assert {e.lang for e in ALL} == set(RUN)
-    assert all(e.shown is not None for e in ALL if e.lang == "sql"), "every SQL example shows its output"
+    assert {e.lang for e in ALL if e.document == "README.md"} >= {"console", "python"}, "the README runs its doors"
+    assert all(e.shown is not None for e in ALL if e.lang in ("sql", "python")), "SQL and Python examples show output"
 
 
 @pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
@@ -113,18 +121,19 @@ def test_readme_example_runs_as_written(example):
         assert example.shown is None or found == example.shown, example.name
 
 
-def update() -> None:
-    """Rewrite every shown output with what the example prints now."""
-    text = README.read_text(encoding="utf-8")
+def update(document: str) -> None:
+    """Rewrite every shown output of one document with what the example prints now."""
+    text = _read(document)
     root = built_copy()
-    for example in reversed(examples(text)):
+    for example in reversed(examples(text, document)):
         if example.lang == "console":
             start = text.index(example.code, sum(len(line) + 1 for line in text.splitlines()[: example.line - 1]))
             text = text[:start] + output_of(example, root) + text[start + len(example.code):]
         elif example.span is not None:
             text = text[: example.span[0]] + output_of(example, root) + text[example.span[1]:]
-    README.write_text(text, encoding="utf-8")
+    (ROOT / document).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
-    update()
+    for document in DOCUMENTS:
+        update(document)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from checks.database import evaluate_relations_sql, tables_sql
-from checks.site.readme import current_readme
+from checks.site.readme import KNOWN_PROBLEMS, current_readme, known_problems
 from checks.validate.rules.relations import evaluate
 from checks.package.stamp import stamp
 from checks.validate import load_context, validate
@@ -75,9 +75,10 @@ def test_validation_needs_no_network(package, monkeypatch):
     assert validate(package.root).exit_code == 0
 
 
-def test_generated_files_are_current(package):
+def test_generated_files_are_current(package, tables):
     assert (ROOT / "sql" / "tables.sql").read_text(encoding="utf-8") == tables_sql(package)
-    assert (ROOT / "README.md").read_text(encoding="utf-8") == current_readme(package), "run: python -m checks readme"
+    assert (ROOT / "README.md").read_text(encoding="utf-8") == current_readme(package, tables), "run: python -m checks readme"
+    assert (ROOT / KNOWN_PROBLEMS).read_text(encoding="utf-8") == known_problems(tables), "run: python -m checks readme"
 
 
 def test_stamp_is_current_and_deterministic(copy):

@@ -75,10 +75,9 @@ def _sql(args) -> int:
 
 
 def _readme(args) -> int:
-    from checks.site.readme import update_readme
+    from checks.site.readme import names, update_readme
 
-    changed = update_readme(_checked(args.root))
-    print("README.md " + ("updated" if changed else "already current"))
+    print(names(update_readme(_checked(args.root))))
     return 0
 
 
@@ -130,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
     commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
     commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
-    commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
+    commands.add_parser("readme", help="refresh the counts in README.md and docs/known-problems.md from the data").set_defaults(run=_readme)
     commands.add_parser("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()
