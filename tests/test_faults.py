@@ -133,6 +133,10 @@ FAULTS = {
     "threshold without its qualifier": (lambda r: edit(r, "figures", "F002", measure="threshold"), 1, "figures.measure_fits"),
     "measure outside the vocabulary": (lambda r: edit(r, "figures", "F002", measure="level"), 1, "frictionless.constraint-error"),
     "dangling concept": (lambda r: edit(r, "indicators", "administrative_villages", concept_id="towns"), 1, "frictionless.foreign-key"),
+    "inferred scope contradicts its figure": (lambda r: edit(r, "figures", "F040", scope_zh="全区"), 1, "figures.scope_inferred_consistently"),
+    "inferred scope without its mark": (lambda r: drop(r, "figure_readings", lambda row: (row["figure_id"], row["reading_id"]) != ("F070", "R63")), 1,
+                                        "figures.scope_inferred_consistently"),
+    "scope mark adopting words it does not mark": (lambda r: edit(r, "readings", "R60", adopted="帮扶村庄"), 1, "figures.scope_inferred_consistently"),
     "missing seed": (lambda r: (r / "seeds/wuqing_2020_paired_assistance_summary.txt").unlink(), 2, "input.missing_file"),
 }
 

@@ -1,12 +1,13 @@
-"""The row rules, by table: anchoring, figures, measures, relations, corroborations, sentences. Coverage is a rule over the seed text itself."""
+"""The row rules, by table: anchoring, figures, measures, scopes, relations, corroborations, sentences. Coverage is a rule over the seed text itself."""
 from checks.validate.rules.anchoring import RULES as ANCHORING
 from checks.validate.rules.corroborations import RULES as CORROBORATIONS
 from checks.validate.rules.figures import RULES as FIGURES
 from checks.validate.rules.measures import RULES as MEASURES
 from checks.validate.rules.relations import RULES as RELATIONS
+from checks.validate.rules.scopes import RULES as SCOPES
 from checks.validate.rules.sentences import RULES as SENTENCES
 
-ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *RELATIONS, *CORROBORATIONS, *SENTENCES]
+ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *SCOPES, *RELATIONS, *CORROBORATIONS, *SENTENCES]
 
 
 def rules_for(table: str):

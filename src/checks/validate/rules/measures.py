@@ -10,7 +10,7 @@ WORDS = (("累计", "cumulative", None), ("以来", "cumulative", None), ("每�
 #: Relation roles that are changes against a baseline.
 CHANGE_ROLES = {"increase", "fall", "rise"}
 THRESHOLD_QUALIFIERS = {"more_than", "at_least", "at_most"}
-PER_MEASURES = {"rate", "threshold", "flow"}
+PER_MEASURES = {"rate", "threshold", "flow", "change"}
 
 
 def _words(row) -> str:
@@ -35,7 +35,7 @@ def _expectations(row, ctx: Context) -> list[tuple[str, bool]]:
     if measure == "rate":
         found.append(("a rate names its denominator in per", present(per)))
     if present(per):
-        found.append(("per only for a rate, a threshold or a flow", measure in PER_MEASURES))
+        found.append(("per only for a rate, a threshold, a flow or the change of one", measure in PER_MEASURES))
     roles = roles_of(ctx, row["figure_id"])
     if roles & CHANGE_ROLES:
         found.append((f"a relation's {'/'.join(sorted(roles & CHANGE_ROLES))} term → measure change", measure == "change"))
