@@ -20,9 +20,9 @@ import shutil
 from pathlib import Path
 
 from checks.package import Package
+from checks.package.fields import primary_key
 from checks.package.preflight import SEED_PIN
 from checks.package.stamp import stamp
-from checks.package.fields import primary_key
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFSETS = ("char_start", "char_end")

@@ -13,14 +13,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import PACKAGE_PARTS, ROOT
 
 from checks.build import build, database_name
 from checks.package import Package
-<<<<<<< HEAD
 from helpers import PACKAGE_PARTS, ROOT
-=======
->>>>>>> front
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.

@@ -82,11 +82,14 @@ def validate_stage(root: Path, rule: str) -> Report:
         report.unusable = err.problem
         return report
     if stage == "frictionless":
-        run = lambda: [check_frictionless(ctx.package, ctx.tables)]  # noqa: E731
+        def run():
+            return [check_frictionless(ctx.package, ctx.tables)]
     elif stage == "seed":
-        run = lambda: [check_coverage(ctx)]  # noqa: E731
+        def run():
+            return [check_coverage(ctx)]
     else:
         table = rule.split(".")[1] if stage == "pandera" else stage
-        run = lambda: check_table(ctx, table)  # noqa: E731
+        def run():
+            return check_table(ctx, table)
     report.results += _guarded(stage, str(root), run)
     return report

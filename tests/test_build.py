@@ -12,8 +12,17 @@ import pytest
 
 from checks.build import build, workbook_name
 from checks.package import Package
+from front_helpers import (
+    built_copy,
+    cli_rows,
+    copy_package,
+    database_of,
+    fresh_build,
+    py_rows,
+    relations_of,
+    run_checks,
+)
 from helpers import ROOT, edit
-from front_helpers import built_copy, cli_rows, copy_package, database_of, fresh_build, py_rows, relations_of, run_checks
 
 TABLES = Package(ROOT).table_names
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 import json
 import re
 
-<<<<<<< HEAD
-from checks.site.charts import CHART_FOLDER, views
-from helpers import ROOT
-=======
 import pytest
-from conftest import ROOT
->>>>>>> front
 
 from checks.site.charts import CHART_FOLDER, CUMULATIVE, ONE_AMOUNT, PER_YEAR, README_WIDTH, views
+from helpers import ROOT
 
 
 def _spec(tables, name):

@@ -82,7 +82,7 @@ def test_source_text_does_not_inherit_the_data_licence():
 def test_frictionless_still_hashes_the_untyped_seed(copy):
     """Without `type`, the seed is a text resource; frictionless must still check its bytes against the declared sha256."""
     seed = copy / resource(descriptor(), "source_text")["path"]
-    seed.write_bytes(seed.read_bytes().replace("622".encode(), "623".encode(), 1))
+    seed.write_bytes(seed.read_bytes().replace(b"622", b"623", 1))
     report = frictionless.validate(str(copy / "datapackage.json"))
     errors = {task.name: {e.type for e in task.errors} for task in report.tasks}
     assert errors["source_text"] == {"hash-count"}, errors

@@ -58,7 +58,7 @@ def test_one_version_everywhere_and_in_the_changelog():
     versions = _versions()
     assert len(set(versions.values())) == 1, versions
     version = versions["datapackage.json"]
-    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", _read("CHANGELOG.md"), re.M)
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", _read("CHANGELOG.md"), re.MULTILINE)
     assert f"(version {version})" in _read("README.md")
     released = yaml.safe_load(_read("CITATION.cff"))["date-released"]
     assert str(released) == json.loads(_read(".zenodo.json"))["publication_date"]

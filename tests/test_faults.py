@@ -101,7 +101,7 @@ FAULTS = {
     "required cell emptied": (lambda r: edit(r, "figures", "F016", stated=""), 1, "frictionless.constraint-error"),
     "type error in a number": (lambda r: edit(r, "figures", "F006", value="22.9x"), 1, "frictionless.type-error"),
     "stale hash after an edit": (lambda r: edit(r, "figures", "F016", restamp=False, note="edited"), 1, "frictionless.hash-count"),
-    "changed seed byte": (lambda r: _rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b.replace("622".encode(), "623".encode())), 2, "input.seed_changed"),
+    "changed seed byte": (lambda r: _rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b.replace(b"622", b"623")), 2, "input.seed_changed"),
     "changed seed, restamped": (lambda r: (_rewrite(r / "seeds/wuqing_2020_paired_assistance_summary.txt", lambda b: b + b"x"), stamp(Package(r))), 2, "input.seed_changed"),
     "GBK encoding": (lambda r: _rewrite(r / "data/indicators.csv", lambda b: b.decode("utf-8").encode("gbk", errors="replace")), 2, "input.encoding"),
     "byte-order mark": (lambda r: _rewrite(r / "data/figures.csv", lambda b: b"\xef\xbb\xbf" + b), 2, "input.bom"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.validate.rules.relations import evaluate
 from checks.validate import load_context, validate
+from checks.validate.rules.relations import evaluate
 from helpers import drop, edit, read_rows
 
 

@@ -62,7 +62,7 @@ def test_unrecoverable_figure_has_no_value_and_a_reason():
     links = rows("figure_readings")
     empty = [r for r in rows("figures") if r["stated"] == "true" and not r["value"] and not r["date_value"]]
     assert [r["quote"] for r in empty] == ["510的标准"]
-    reasons = [readings[l["reading_id"]] for l in links if l["figure_id"] == empty[0]["figure_id"] and l["aspect"] == "value"]
+    reasons = [readings[link["reading_id"]] for link in links if link["figure_id"] == empty[0]["figure_id"] and link["aspect"] == "value"]
     assert reasons and reasons[0]["status"] == "unrecoverable" and reasons[0]["reason"]
 
 

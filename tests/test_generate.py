@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.generate import generate, renamed_columns
+
 from checks.package import Package
 from checks.validate import validate
 from helpers import ROOT, read_rows

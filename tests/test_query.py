@@ -83,8 +83,8 @@ def _answer(root, sql):
 
 def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path):
     from checks import validate
-    from front_helpers import copy_package
     from checks.build import build
+    from front_helpers import copy_package
 
     root = copy_package(tmp_path)
     loaded = _answer(root, SQL)  # no database yet: the package is loaded
@@ -101,8 +101,8 @@ def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_pa
 
 
 def test_a_stale_build_is_not_used(tmp_path):
-    from front_helpers import copy_package
     from checks.build import build
+    from front_helpers import copy_package
 
     root = copy_package(tmp_path)
     assert build(root).report.exit_code == 0

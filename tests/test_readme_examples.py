@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers import ROOT  # noqa: E402
-from front_helpers import built_copy  # noqa: E402
+from front_helpers import built_copy
+from helpers import ROOT
 
 DOCUMENTS = ("README.md", "docs/usage.md")
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
 RUN = ("console", "python", "sql")
 
 

@@ -121,7 +121,7 @@ def test_a_url_resource_is_never_fetched(copy):
     requests: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server interface
+        def do_GET(self):
             requests.append(self.path)
             body = b"unit,label_en,multiplier\n"
             self.send_response(200)

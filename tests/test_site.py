@@ -7,7 +7,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from helpers import ROOT, edit
 
 from checks.package.tables import load_tables
 from checks.site.annotations import CONTEXT
@@ -20,6 +19,7 @@ from checks.site.report_view import (
     render_pages,
 )
 from checks.validate import load_context
+from helpers import ROOT, edit
 
 
 @pytest.fixture(scope="module")

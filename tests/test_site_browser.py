@@ -11,11 +11,11 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
-from helpers import ROOT
 
 from checks.package.tables import load_tables
 from checks.site.report_view import SITE, build_site
 from checks.validate import load_context
+from helpers import ROOT
 
 FLAGS = (
     "--headless",

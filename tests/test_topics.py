@@ -6,8 +6,8 @@ import pytest
 from checks.database import connect, sql_order
 from checks.problems import UnusableInput
 from checks.validate import load_context
-from helpers import ROOT
 from front_helpers import cli_rows, py_rows, relations_of
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")

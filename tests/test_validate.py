@@ -9,10 +9,10 @@ import sys
 import pytest
 
 from checks.database import evaluate_relations_sql, tables_sql
-from checks.site.readme import KNOWN_PROBLEMS, current_readme, known_problems
-from checks.validate.rules.relations import evaluate
 from checks.package.stamp import stamp
+from checks.site.readme import KNOWN_PROBLEMS, current_readme, known_problems
 from checks.validate import load_context, validate
+from checks.validate.rules.relations import evaluate
 from helpers import ROOT, run_cli
 
 

@@ -64,10 +64,12 @@ def as_table(columns: list[str], rows: list[tuple], markdown: bool = False) -> s
     sizes = [max([width(col), *(width(r[c]) for r in texts)]) for c, col in enumerate(columns)]
     right = [_numeric(rows, c) for c in range(len(columns))]
     if markdown:
-        line = lambda cells: "| " + " | ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)) + " |"  # noqa: E731
+        def line(cells):
+            return "| " + " | ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)) + " |"
         rule = "|" + "|".join(("-" * (s + 1) + ":") if r else ("-" * (s + 2)) for s, r in zip(sizes, right)) + "|"
     else:
-        line = lambda cells: "  ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)).rstrip()  # noqa: E731
+        def line(cells):
+            return "  ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)).rstrip()
         rule = "  ".join("-" * s for s in sizes)
     out = [line(columns), rule, *(line(r) for r in texts)]
     if not markdown:

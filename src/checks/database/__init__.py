@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from checks.database.sandbox import deadline, ident, literal, sandboxed, sql_seconds
 from checks.package import Package
-from checks.problems import Problem, UnusableInput
 from checks.package.fields import duckdb_columns, primary_key
-from checks.database.sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
+from checks.problems import Problem, UnusableInput
 
 TABLES_SQL = "tables.sql"
 #: The one file that says in which order sql/ runs: `.read sql/<file>` lines, for the CLI and for Python alike.

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-from checks.package import files
+from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
 from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
-from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, sha256_of
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"

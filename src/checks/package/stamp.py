@@ -8,8 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from checks.package import files
-from checks.package import DESCRIPTOR, Package
+from checks.package import DESCRIPTOR, Package, files
 
 
 def stamp(package: Package) -> list[str]:

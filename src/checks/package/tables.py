@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow
-from pyarrow import csv
 import pandera.pandas as pa
+import pyarrow
 from pandera.io.pandas_io import from_frictionless_schema
+from pyarrow import csv
 
-from checks.package import files
-from checks.package.fields import CANONICAL, CSV_DIALECT
-from checks.package import Package
+from checks.package import Package, files
 from checks.package.csv_bytes import check_table_bytes
+from checks.package.fields import CANONICAL, CSV_DIALECT
 
 _BOOLEANS = {"true": True, "false": False}
 #: The package's one CSV dialect, for pyarrow (no escape character; a quoted cell may hold a newline).

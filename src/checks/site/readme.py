@@ -84,7 +84,7 @@ def _verdicts(corroborations) -> str:
 
 # Known problems ------------------------------------------------------------------------------------------------
 
-_SENTENCE = re.compile(r".*?(?:[.。](?=\s|$)|$)", re.S)
+_SENTENCE = re.compile(r".*?(?:[.。](?=\s|$)|$)", re.DOTALL)
 
 
 def _sentence_ends(reason: str) -> list[int]:

@@ -12,9 +12,9 @@ from pathlib import Path
 from checks.package import DESCRIPTOR, Package
 from checks.package.preflight import preflight
 from checks.package.tables import load_table
+from checks.problems import Problem, Report, RuleResult, UnusableInput
 from checks.validate.frictionless_stage import check_frictionless
 from checks.validate.rules.base import Context
-from checks.problems import Problem, Report, RuleResult, UnusableInput
 
 
 def preflighted(root: Path) -> Package:

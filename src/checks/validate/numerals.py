@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-
 from functools import lru_cache
 
 ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")

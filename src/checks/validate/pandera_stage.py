@@ -5,12 +5,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from checks.package.fields import explain, primary_key
+from checks.package.tables import pandera_schema, row_id
 from checks.problems import Problem, RuleResult
 from checks.validate.rules import rules_for
 from checks.validate.rules.base import Context, RowRule
 from checks.validate.rules.cells import check_canonical_form
-from checks.package.fields import explain, primary_key
-from checks.package.tables import pandera_schema, row_id
 
 
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:

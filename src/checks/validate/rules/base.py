@@ -28,7 +28,7 @@ class Context:
     tables: dict[str, pd.DataFrame]
     _memo: dict = field(default_factory=dict, repr=False)
 
-    def memo(self, name: str, compute: Callable[["Context"], object]):
+    def memo(self, name: str, compute: Callable[[Context], object]):
         """Compute once what several rules read (the relations' evaluation, say)."""
         if name not in self._memo:
             self._memo[name] = compute(self)

@@ -1,9 +1,9 @@
 """Cells written in one spelling: a number, boolean or date not in canonical form is a data error, not a guess."""
 from __future__ import annotations
 
-from checks.problems import Problem, RuleResult
 from checks.package.fields import CANONICAL, primary_key
 from checks.package.tables import row_id
+from checks.problems import Problem, RuleResult
 from checks.validate.rules.base import Context
 
 NAME = "cells.canonical_form"

@@ -1,7 +1,6 @@
 """Corroborations: what another published source says about a figure. A difference or refinement says how; the report cannot corroborate itself."""
 from __future__ import annotations
 
-
 from checks.validate.rules.base import Context, RowRule, present
 
 #: Verdicts that a note must explain: the reader needs to know how the source's words differ or what they settle.

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.validate.numerals import NUMERAL_CHARACTERS
 from checks.problems import Problem, RuleResult
+from checks.validate.numerals import NUMERAL_CHARACTERS
 from checks.validate.rules.anchoring import ANCHORED
 from checks.validate.rules.base import Context, filled, same
 

@@ -1,7 +1,6 @@
 """What each number measures agrees with its words and its role: no sum of a floor, a wage and a running total."""
 from __future__ import annotations
 
-
 from checks.validate.rules.base import Context, RowRule, is_true, present
 from checks.validate.rules.links import roles_of
 

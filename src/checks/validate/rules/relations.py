@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
 import math
 import operator
 import re
+from collections import Counter
 
 import pandas as pd
 
@@ -215,7 +215,8 @@ def _sql_agrees(row, ctx: Context):
     same_holds = (python["holds"] is pd.NA and theirs["holds"] is pd.NA) or (python["holds"] is not pd.NA and theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"]))
     same_sides = all((math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
                      for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"])))
-    show = lambda r: f"{r['lhs']:.10g} / {r['rhs']:.10g} holds={r['holds']}"
+    def show(r):
+        return f"{r['lhs']:.10g} / {r['rhs']:.10g} holds={r['holds']}"
     return same_holds and same_sides, f"pandas: {show(python)}", f"SQL: {show(theirs)}"
 
 

@@ -11,6 +11,7 @@ from checks.validate.english import english_forms, find_in_english
 from checks.validate.rules.base import Context, RowRule, filled, present
 from checks.validate.rules.spans import FULL_STOPS, sentence_index
 
+
 def adopted_breaks(ctx: Context) -> dict[int, str]:
     """Offset → reading id, for each full stop a reading adopts where the text lost it.
 
