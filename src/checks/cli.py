@@ -65,12 +65,14 @@ def _stamp(args) -> int:
 
 def _sql(args) -> int:
     from checks.package import files
-    from checks.database import TABLES_SQL, tables_sql
+    from checks.database import LOAD_SQL, TABLES_SQL, load_sql, tables_sql
     from checks.package.preflight import SQL_FOLDER
 
     package = _checked(args.root)
-    files.write_atomic(package.root, f"{SQL_FOLDER}/{TABLES_SQL}", tables_sql(package).encode("utf-8"))
-    print(f"wrote {SQL_FOLDER}/{TABLES_SQL}")
+    generated = {TABLES_SQL: tables_sql(package), LOAD_SQL: load_sql(package)}  # both made before either is written
+    for name, text in generated.items():
+        files.write_atomic(package.root, f"{SQL_FOLDER}/{name}", text.encode("utf-8"))
+        print(f"wrote {SQL_FOLDER}/{name}")
     return 0
 
 
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
     query.set_defaults(run=_query)
     commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
-    commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
+    commands.add_parser("sql", help="regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json and sql/").set_defaults(run=_sql)
     commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
     commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
