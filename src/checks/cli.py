@@ -14,8 +14,8 @@ from checks.problems import UnusableInput
 
 
 def _validate(args) -> int:
-    from checks.validate.report import as_json, as_text
     from checks.validate import validate
+    from checks.validate.report import as_json, as_text
 
     report = validate(args.root)
     sys.stdout.write(as_json(report) if args.json else as_text(report))
@@ -162,8 +162,8 @@ def _stamp(args) -> int:
 
 
 def _sql(args) -> int:
-    from checks.package import files
     from checks.database import LOAD_SQL, TABLES_SQL, load_sql, tables_sql
+    from checks.package import files
     from checks.package.preflight import SQL_FOLDER
 
     package = _checked(args.root)
@@ -205,7 +205,6 @@ def _charts(args) -> int:
 
 def _site(args) -> int:
     from checks.site.report_view import build_site
-
     from checks.validate import load_context
 
     for path in build_site(load_context(args.root)):

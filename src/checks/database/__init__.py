@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from checks.package import Package
-from checks.problems import Problem, UnusableInput  # noqa: F401 - raised by callers that know it from here
-from checks.package.fields import duckdb_columns, primary_key
 from checks.database.sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
+from checks.package import Package
+from checks.package.fields import duckdb_columns, primary_key
+from checks.problems import Problem, UnusableInput  # noqa: F401 - raised by callers that know it from here
 
 TABLES_SQL = "tables.sql"
 #: The one entry file: plain SQL defining every table and view, generated (`python -m checks sql`).
