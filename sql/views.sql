@@ -24,6 +24,7 @@ LEFT JOIN figure_readings AS fr USING (reading_id)
 GROUP BY ALL
 ORDER BY r.reading_id;
 COMMENT ON VIEW readings_with_figures IS 'Every reading of damaged or ambiguous text, with the figures (and aspects) that depend on it.';
+COMMENT ON COLUMN readings_with_figures.figures IS 'The figures that depend on the reading, each as figure_id:aspect (see figure_readings), separated by spaces; empty when none does.';
 
 -- Every figure that another published source corroborates: how many sources, and with which verdicts.
 CREATE OR REPLACE VIEW figures_corroborated AS
@@ -38,3 +39,8 @@ JOIN corroborations AS c USING (figure_id)
 GROUP BY f.figure_id, f.quote, f.value, f.unit, f.scope_en
 ORDER BY f.figure_id;
 COMMENT ON VIEW figures_corroborated IS 'Every figure that another published source corroborates, with how many sources and their verdicts.';
+COMMENT ON COLUMN figures_corroborated.corroborations IS 'How many corroborations (see corroborations) the figure has.';
+COMMENT ON COLUMN figures_corroborated.agrees IS 'How many of them agree with the figure.';
+COMMENT ON COLUMN figures_corroborated.differs IS 'How many of them state a different number.';
+COMMENT ON COLUMN figures_corroborated.refines IS 'How many of them state the number more precisely or for a narrower scope.';
+COMMENT ON COLUMN figures_corroborated.sources IS 'The corroborating sources (see sources), their source_id separated by spaces.';

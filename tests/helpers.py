@@ -84,6 +84,11 @@ def validate_stage(root: Path, rule: str) -> Report:
     if stage == "frictionless":
         def run():
             return [check_frictionless(ctx.package, ctx.tables)]
+    elif stage == "sql":
+        def run():
+            from checks.validate.rules.generated_sql import check_generated_sql
+
+            return [check_generated_sql(ctx)]
     elif stage == "seed":
         def run():
             return [check_coverage(ctx)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from checks.database import connect, sql_order
-from checks.problems import UnusableInput
 from checks.validate import load_context
 from front_helpers import cli_rows, py_rows, relations_of
 from helpers import ROOT
@@ -28,12 +27,14 @@ def test_load_sql_orders_every_file_of_sql(package):
     assert sorted(order) == sorted(p.name for p in (ROOT / "sql").glob("*.sql") if p.name != "load.sql")
 
 
-def test_load_sql_refuses_anything_but_read_lines(copy):
-    (copy / "sql" / "load.sql").write_text(".read sql/views.sql\n.shell rm -rf /\n", encoding="utf-8")
-    from checks.package import Package
+def test_load_sql_refuses_dot_commands(copy):
+    """sql/load.sql is plain SQL now: a dot command in it is refused by the rule sql.generated (issue 20, point 2)."""
+    from checks.validate.rules.generated_sql import check_generated_sql
 
-    with pytest.raises(UnusableInput, match="line 2"):
-        sql_order(Package(copy))
+    path = copy / "sql" / "load.sql"
+    path.write_text(path.read_text(encoding="utf-8") + ".shell rm -rf /\n", encoding="utf-8")
+    result = check_generated_sql(load_context(copy))
+    assert [p.row for p in result.problems if p.rule == "sql.generated.dot_command"] == [f"line {len(path.read_text(encoding='utf-8').splitlines())}"]
 
 
 def test_money_in_cny_and_yi_yuan(con):

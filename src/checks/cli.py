@@ -1,4 +1,7 @@
-"""The command line: `python -m checks validate|build|query|site|stamp|sql|docs|charts|readme`."""
+"""The command line: `python -m checks validate|build|release|query|site|stamp|sql|docs|charts|readme`.
+
+Global options (`--root`) may come before or after the command; `--version` prints the project's version.
+"""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +19,16 @@ def _validate(args) -> int:
 
     report = validate(args.root)
     sys.stdout.write(as_json(report) if args.json else as_text(report))
+    _hint(args, report.unusable)
     return report.exit_code
+
+
+def _hint(args, problem) -> None:
+    """After a refusal for a missing datapackage.json, when no --root was given: say how to name the package."""
+    from checks.package import DESCRIPTOR
+
+    if problem is not None and not args.root_given and problem.rule == "input.missing_file" and problem.file == DESCRIPTOR:
+        print(ROOT_HINT, file=sys.stderr)
 
 
 def _checked(root: Path) -> Package:
@@ -36,11 +48,79 @@ def _build(args) -> int:
     text = as_text(built.report)
     if built.report.exit_code != 0:
         sys.stdout.write(text)
+        _hint(args, built.report.unusable)
         return built.report.exit_code
     print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
     for path in built.written:
         print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
     return 0
+
+
+def _release(args) -> int:
+    from checks.build.release import release
+    from checks.validate.report import as_text
+
+    done = release(args.root)
+    text = as_text(done.report)
+    if done.report.exit_code != 0:
+        sys.stdout.write(text)
+        _hint(args, done.report.unusable)
+        return done.report.exit_code
+    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))
+    for path in done.written:
+        print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def statements(sql: str) -> list[str]:
+    """The SQL statements of a query's text, as DuckDB splits them; the text itself when DuckDB cannot parse it
+    (running it then reports the error)."""
+    import duckdb
+
+    try:
+        return [statement.query for statement in duckdb.extract_statements(sql)] or [sql]
+    except duckdb.Error:
+        return [sql]
+
+
+def _wrapped(text: str, size: int) -> list[str]:
+    """Text in lines of at most `size` terminal columns (wide characters count two), broken at spaces where it can."""
+    from checks.formats import width
+
+    lines, line = [], ""
+    for word in text.split():
+        while width(word) > size:  # a word longer than a line: cut it where the line is full
+            cut = next(i for i in range(len(word), 0, -1) if width(word[:i]) <= size)
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{line} {word}" if line else word
+        if width(candidate) <= size:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line] if line else lines or [""]
+
+
+def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
+    """`query --list` as a table that fits the terminal: name, kind, and the description wrapped beside them."""
+    from checks.formats import width
+
+    names = [str(r[0]) for r in rows]
+    kinds = [str(r[1]) for r in rows]
+    left = [max([width(columns[0]), *map(width, names)]), max([width(columns[1]), *map(width, kinds)])]
+    size = max(20, columns_wide - left[0] - left[1] - 4)
+    pad = lambda text, n: text + " " * (n - width(text))  # noqa: E731
+    out = [f"{pad(columns[0], left[0])}  {pad(columns[1], left[1])}  {columns[2]}", f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}"]
+    for name, kind, row in zip(names, kinds, rows):
+        first, *rest = _wrapped(str(row[2] or ""), size)
+        out.append(f"{pad(name, left[0])}  {pad(kind, left[1])}  {first}".rstrip())
+        out += [f"{' ' * (left[0] + left[1] + 4)}{more}" for more in rest]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
 
 
 def _query(args) -> int:
@@ -49,6 +129,24 @@ def _query(args) -> int:
     if args.list == bool(args.sql):
         print("error: give one SQL query, or --list", file=sys.stderr)
         return 2
+    if args.list and args.format == "table":
+        import shutil
+
+        from checks.query import run
+
+        answer = run(args.root, LIST_SQL)
+        if answer.error is not None:
+            sys.stderr.write(answer.error.rstrip("\n") + "\n")
+            return 2
+        sys.stdout.write(listing(answer.columns, answer.rows, shutil.get_terminal_size((100, 24)).columns))
+        return 0
+    if not args.list:
+        found = statements(args.sql)
+        if len(found) > 1:
+            shown = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3]) + ("; …" if len(found) > 3 else "")
+            print(f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
+                  "Run them one at a time.", file=sys.stderr)
+            return 2
     code, out, err = query(args.root, LIST_SQL if args.list else args.sql, args.format)
     sys.stdout.write(out)
     sys.stderr.write(err)
@@ -64,13 +162,15 @@ def _stamp(args) -> int:
 
 
 def _sql(args) -> int:
-    from checks.database import TABLES_SQL, tables_sql
+    from checks.database import LOAD_SQL, TABLES_SQL, load_sql, tables_sql
     from checks.package import files
     from checks.package.preflight import SQL_FOLDER
 
     package = _checked(args.root)
-    files.write_atomic(package.root, f"{SQL_FOLDER}/{TABLES_SQL}", tables_sql(package).encode("utf-8"))
-    print(f"wrote {SQL_FOLDER}/{TABLES_SQL}")
+    generated = {TABLES_SQL: tables_sql(package), LOAD_SQL: load_sql(package)}  # both made before either is written
+    for name, text in generated.items():
+        files.write_atomic(package.root, f"{SQL_FOLDER}/{name}", text.encode("utf-8"))
+        print(f"wrote {SQL_FOLDER}/{name}")
     return 0
 
 
@@ -111,26 +211,61 @@ def _site(args) -> int:
     return 0
 
 
+def version() -> str:
+    """The project's version: pyproject.toml beside the sources (a checkout), else the installed distribution's."""
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        if project.get("name") == DISTRIBUTION:
+            return str(project["version"])
+    except (OSError, KeyError, ValueError):
+        pass
+    from importlib import metadata
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+DISTRIBUTION = "wuqing-paired-assistance-2020"
+ROOT_HELP = "package folder (default: the one holding datapackage.json, from here up)"
+#: The hint after a refusal for a missing descriptor when no --root was given.
+ROOT_HINT = "hint: run this inside the package folder (the one holding datapackage.json), or name it: --root PATH"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
-    parser.add_argument("--root", type=Path, default=None, help="package folder (default: the one holding datapackage.json, from here up)")
+    parser.add_argument("--root", type=Path, default=None, help=ROOT_HELP)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    # The same global options after the command: SUPPRESS keeps a value given before it when none is given after.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="run every rule; exit 0 valid, 1 invalid data, 2 unusable input")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[common])
+
+    validate = command("validate", help="run every rule; exit 0 valid, 1 invalid data, 2 unusable input")
     validate.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     validate.set_defaults(run=_validate)
-    commands.add_parser("build", help="validate, then write dist/: DuckDB database, Parquet per table, Excel workbook").set_defaults(run=_build)
-    query = commands.add_parser("query", help="run SQL against every table and view; exit 2 if DuckDB rejects it")
+    command("build", help="validate, then write dist/: DuckDB database, Parquet per table, Excel workbook").set_defaults(run=_build)
+    command("release", help="build, then write dist/release/: the versioned zip (deterministic), workbook, DuckDB file, SHA256SUMS").set_defaults(run=_release)
+    query = command("query", help="run SQL against every table and view; exit 2 if DuckDB rejects it")
     query.add_argument("sql", nargs="?", default="", help="the SQL to run")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
     query.set_defaults(run=_query)
-    commands.add_parser("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
-    commands.add_parser("sql", help="regenerate sql/tables.sql from schemas/*.json").set_defaults(run=_sql)
-    commands.add_parser("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
-    commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
-    commands.add_parser("readme", help="refresh the counts in README.md and docs/known-problems.md from the data").set_defaults(run=_readme)
-    commands.add_parser("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
+    command("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
+    command("sql", help="regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json and sql/").set_defaults(run=_sql)
+    command("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
+    command("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
+    command("readme", help="refresh the counts in README.md and docs/known-problems.md from the data").set_defaults(run=_readme)
+    command("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
     args = parser.parse_args(argv)
+    args.root_given = args.root is not None
     args.root = (args.root or find_root()).resolve()
     try:
         return args.run(args)
@@ -138,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         from checks.validate.report import unusable_lines
 
         print("\n".join(unusable_lines(err.problem)), file=sys.stderr)
+        _hint(args, err.problem)
         return 2
     except Exception as err:  # never a bare traceback: say what failed and where
         print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)

@@ -59,15 +59,17 @@ def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[
 
 
 def check_rules(ctx: Context) -> list[RuleResult]:
-    """Pandera per table (its columns, then its row rules), then coverage of the seed."""
+    """Pandera per table (its columns, then its row rules), then coverage of the seed, then the SQL files' form."""
     from checks.validate.pandera_stage import check_table
     from checks.validate.rules.coverage import check_coverage
+    from checks.validate.rules.generated_sql import check_generated_sql
 
     results = []
     for table in ctx.package.table_names:
         results += _guarded(f"pandera.{table}", ctx.package.resource(table)["path"], lambda t=table: check_table(ctx, t))
     seed = ctx.package.resource("source_text")["path"]
-    return results + _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    results += _guarded("coverage", seed, lambda: [check_coverage(ctx)])
+    return results + _guarded("sql.generated", "sql/load.sql", lambda: [check_generated_sql(ctx)])
 
 
 @dataclass(frozen=True)

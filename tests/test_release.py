@@ -1,0 +1,124 @@
+"""`python -m checks release` (make release): a zip that is the same bytes every time, that validates offline once
+unzipped, with the workbook and a DuckDB file that DuckDB 1.5 opens beside it; the lock files agree."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from checks.build.release import release
+from checks.package import Package
+from conftest import ROOT
+from front_helpers import CLI, copy_package
+
+NAME = "wuqing-paired-assistance-2020"
+DOCUMENTS = ("README.md", "LICENSE", "CHANGELOG.md", "docs")
+
+
+def _package(dest):
+    copy_package(dest)
+    for part in DOCUMENTS:
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    root = _package(tmp_path_factory.mktemp("release"))
+    done = release(root)
+    assert done.report.exit_code == 0, done.report.failed_rules()
+    return root, done
+
+
+def test_release_writes_zip_workbook_database_and_sums(released):
+    root, done = released
+    version = Package(root).descriptor["version"]
+    stem = f"{NAME}-{version}"
+    assert sorted(p.name for p in done.written) == sorted([f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", "SHA256SUMS"])
+    sums = (root / "dist/release/SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    for line in sums:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((root / "dist/release" / name).read_bytes()).hexdigest() == digest
+
+
+def test_the_zip_is_the_same_bytes_every_time(released, tmp_path):
+    root, done = released
+    zip_path = next(p for p in done.written if p.suffix == ".zip")
+    first = zip_path.read_bytes()
+    again = release(root)
+    assert again.report.exit_code == 0
+    assert zip_path.read_bytes() == first
+    (tmp_path / "other").mkdir()
+    other = release(_package(tmp_path / "other"))  # another folder, other file times: the same bytes
+    assert next(p for p in other.written if p.suffix == ".zip").read_bytes() == first
+
+
+def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
+    root, done = released
+    with zipfile.ZipFile(next(p for p in done.written if p.suffix == ".zip")) as archive:
+        names = archive.namelist()
+        top = names[0].split("/")[0]
+        inside = {n.removeprefix(f"{top}/") for n in names}
+        assert names == sorted(names) and all(n.startswith(f"{top}/") for n in names)
+        assert len({i.date_time for i in archive.infolist()}) == 1 and {i.external_attr for i in archive.infolist()} == {0o100644 << 16}
+        package = Package(root)
+        expected = {"datapackage.json", "README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md", "SHA256SUMS",
+                    f"{NAME}.xlsx", "seeds/PROVENANCE.md", "seeds/SHA256SUMS", "docs/data-dictionary.md",
+                    *(f"parquet/{t}.parquet" for t in package.table_names),
+                    *(r["path"] for r in package.resources), *(r["schema"] for r in package.resources if "schema" in r)}
+        assert expected <= inside
+        sums = archive.read(f"{top}/SHA256SUMS").decode("utf-8").splitlines()
+        listed = {}
+        for line in sums:
+            digest, name = line.split("  ")
+            listed[name] = digest
+        assert set(listed) == inside - {"SHA256SUMS"}
+        for name, digest in listed.items():
+            assert hashlib.sha256(archive.read(f"{top}/{name}")).hexdigest() == digest, name
+
+
+def test_the_unzipped_package_validates_offline(released, tmp_path):
+    root, done = released
+    with zipfile.ZipFile(next(p for p in done.written if p.suffix == ".zip")) as archive:
+        archive.extractall(tmp_path)
+    folder = next(tmp_path.iterdir())
+    dead = "http://127.0.0.1:9"  # any attempt to reach the network fails
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead, "NO_PROXY": ""}
+    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    checked = subprocess.run([sys.executable, "-P", "-m", "checks", "--root", str(folder), "validate"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout[-2000:]
+
+
+def test_the_released_database_opens_in_duckdb_15(released):
+    if CLI is None:
+        pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
+    root, done = released
+    database = next(p for p in done.written if p.suffix == ".duckdb")
+    out = subprocess.run([CLI, "-readonly", "-csv", "-noheader", str(database), "-c", "SELECT count(*) FROM figures_labelled"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and int(out.stdout.strip()) > 0, out.stderr
+
+
+def _pins(name: str) -> dict[str, str]:
+    text = (ROOT / name).read_text(encoding="utf-8")
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.MULTILINE))
+
+
+def test_the_lock_files_agree_and_hash_every_pin():
+    core, charts, test = (_pins(n) for n in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"))
+    assert core.items() <= test.items() and charts.items() <= test.items() and core.items() <= charts.items()
+    assert {"pytest", "pytest-xdist", "ruff", "selenium", "duckdb-cli", "altair"} <= set(test)
+    assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python"} & set(core)
+    assert "pyyaml" in {k.lower() for k in core}
+    for name in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"):
+        blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", (ROOT / name).read_text(encoding="utf-8"))
+        assert all("--hash=sha256:" in b for b in blocks if "==" in b.split("\n")[0]), name

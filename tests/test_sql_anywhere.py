@@ -1,0 +1,115 @@
+"""sql/load.sql is plain SQL that defines every table and view, in the DuckDB CLI and in Python, commented; the built
+database and the Parquet files agree on types and nullability; plain pandas reads the Parquet files typed."""
+from __future__ import annotations
+
+import os
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import checks
+from checks.database import LOAD_SQL, load_sql, required_columns, tables_sql
+from checks.package import Package
+from checks.validate import load_context
+from checks.validate.rules.generated_sql import check_generated_sql, dot_commands
+from conftest import ROOT
+from front_helpers import CLI, built_copy, database_of
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    """A plain DuckDB connection that ran sql/load.sql from the package root, as a user would."""
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        con = duckdb.connect()
+        con.execute((ROOT / "sql" / LOAD_SQL).read_text(encoding="utf-8"))
+    finally:
+        os.chdir(here)
+    yield con
+    con.close()
+
+
+def test_no_file_of_sql_holds_a_dot_command():
+    for path in sorted((ROOT / "sql").glob("*.sql")):
+        assert dot_commands(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_generated_sql_is_current_as_a_rule(package):
+    result = check_generated_sql(load_context(package.root))
+    assert result.passed, [p.message for p in result.problems]
+    assert (ROOT / "sql" / LOAD_SQL).read_text(encoding="utf-8") == load_sql(package)
+    assert (ROOT / "sql" / "tables.sql").read_text(encoding="utf-8") == tables_sql(package)
+
+
+def test_the_rule_refuses_a_stale_load_sql(copy):
+    path = copy / "sql" / "views.sql"
+    path.write_text(path.read_text(encoding="utf-8") + "\nCREATE OR REPLACE VIEW extra AS SELECT 1 AS one;\n", encoding="utf-8")
+    problems = check_generated_sql(load_context(copy)).problems
+    assert [(p.rule, p.file) for p in problems] == [("sql.generated", "sql/load.sql")]
+
+
+def test_python_duckdb_runs_load_sql_with_every_table_view_and_comment(loaded, package):
+    names = {r[0] for r in loaded.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {*package.table_names, "source_text", "figures_labelled", "relation_results", "money", "village_cohort"} <= names
+    missing = loaded.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND coalesce(comment, '') = ''").fetchall()
+    assert missing == []
+    assert loaded.execute("SELECT count(*) FROM figures_in_context").fetchall() == loaded.execute("SELECT count(*) FROM figures").fetchall()
+
+
+def test_the_cli_reads_load_sql_from_elsewhere_with_file_search_path(tmp_path):
+    if CLI is None:
+        pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
+    import subprocess
+
+    done = subprocess.run([CLI, "-csv", "-noheader", "-c", f"SET file_search_path = '{ROOT}'", "-c", f".read {ROOT}/sql/{LOAD_SQL}",
+                           "-c", "SELECT count(*) FROM relations_explained"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and int(done.stdout.strip()) > 0, done.stderr
+
+
+def test_every_view_column_of_the_database_is_commented_and_required_columns_are_not_null():
+    con = duckdb.connect(str(database_of(built_copy())), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM duckdb_columns() c JOIN duckdb_views() v ON v.view_name = c.table_name "
+                           "WHERE NOT v.internal AND coalesce(c.comment, '') = ''").fetchall() == [(0,)]
+        package = Package(ROOT)
+        for name in package.table_names:
+            not_null = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT is_nullable", [name]).fetchall()}
+            assert not_null == required_columns(package.schema(name)), name
+    finally:
+        con.close()
+
+
+def test_parquet_and_duckdb_agree_on_nullability():
+    built = built_copy()
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    try:
+        for path in sorted((built / "dist" / "parquet").glob("*.parquet")):
+            nullable = dict(con.execute("SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = ?", [path.stem]).fetchall())
+            assert {f.name: f.nullable for f in pq.read_schema(path)} == nullable, path.name
+    finally:
+        con.close()
+
+
+def test_plain_read_parquet_gives_what_checks_load_gives():
+    built = built_copy()
+    frames = checks.load(built)
+    for name, frame in frames.items():
+        back = pd.read_parquet(built / "dist" / "parquet" / f"{name}.parquet")
+        assert dict(back.dtypes) == dict(frame.dtypes), name
+        pd.testing.assert_frame_equal(back, frame, check_dtype=True)
+
+
+def test_one_date_type_for_every_pandas_route():
+    built = built_copy()
+    dates = {"checks.load": checks.load(built)["figures"]["period_start"].dtype,
+             "read_parquet": pd.read_parquet(built / "dist/parquet/figures.parquet")["period_start"].dtype,
+             "read_csv": pd.read_csv(ROOT / "data/figures.csv", parse_dates=["period_start"])["period_start"].dtype}
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    try:
+        dates["duckdb"] = con.execute("SELECT period_start FROM figures").df()["period_start"].dtype
+    finally:
+        con.close()
+    assert set(map(str, dates.values())) == {"datetime64[us]"}, dates
