@@ -9,7 +9,7 @@ import tomllib
 
 from checks.cli import listing
 from checks.formats import width
-from conftest import ROOT
+from helpers import ROOT
 
 
 def checks(*args, cwd=ROOT, columns: int | None = None):

@@ -11,11 +11,11 @@ import sys
 import zipfile
 
 import pytest
-
 from checks.build.release import release
+
 from checks.package import Package
-from conftest import ROOT
 from front_helpers import CLI, copy_package
+from helpers import ROOT
 
 NAME = "wuqing-paired-assistance-2020"
 DOCUMENTS = ("README.md", "LICENSE", "CHANGELOG.md", "docs")

@@ -14,8 +14,8 @@ from checks.database import LOAD_SQL, load_sql, required_columns, tables_sql
 from checks.package import Package
 from checks.validate import load_context
 from checks.validate.rules.generated_sql import check_generated_sql, dot_commands
-from conftest import ROOT
 from front_helpers import CLI, built_copy, database_of
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")

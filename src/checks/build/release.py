@@ -1,0 +1,163 @@
+"""`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives).
+
+    dist/release/<name>-<version>.zip      the data package as users need it, the workbook and the Parquet files
+    dist/release/<name>-<version>.xlsx     the workbook (the door for Excel users)
+    dist/release/<name>-<version>.duckdb   the DuckDB database (opens in DuckDB 1.5 and 2.0)
+    dist/release/SHA256SUMS                the sha256 of those three
+
+The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date,
+fixed permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with
+`frictionless validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, so it goes beside
+the zip, not in it. Every file comes through the package's own checks (inside the root, regular, bounded), and
+dist/release/ is replaced in one rename: the old release or the new one, never a mix.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from checks.build import build, fingerprint, outputs, parquet, workbook_name
+from checks.package import DESCRIPTOR, Package, files
+from checks.problems import Report
+
+FOLDER = f"{outputs.DIST}/release"
+#: Files of the package's root that travel with the data, when present.
+DOCUMENTS = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md")
+#: Folders copied whole (regular files, sorted): the seed's provenance and pin, the data dictionary and charts.
+FOLDERS = ("seeds", "docs")
+#: Zip entries have no time zone and start in 1980; the descriptor's `created` date is used, clamped to that range.
+_EARLIEST = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class Released:
+    """What a release did: the validation report and, if valid, the files of dist/release/."""
+
+    report: Report
+    written: list[Path] = field(default_factory=list)
+
+
+def stem(package: Package) -> str:
+    """<name>-<version>, from the descriptor (whose name preflight has checked against the Data Package pattern)."""
+    version = str(package.descriptor.get("version", "")).strip()
+    if not version or not all(c.isalnum() or c in ".-+" for c in version):
+        raise files.refuse("release.version", DESCRIPTOR, f"{DESCRIPTOR}: a release needs a version of letters, digits, "
+                           f"'.', '-' and '+' (found {version!r})")
+    return f"{package.descriptor['name']}-{version}"
+
+
+def _timestamp(package: Package) -> tuple[int, int, int, int, int, int]:
+    try:
+        created = datetime.fromisoformat(str(package.descriptor.get("created", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return _EARLIEST
+    return max(_EARLIEST, (created.year, created.month, created.day, 0, 0, 0))
+
+
+def _folder_files(package: Package, folder: str) -> list[str]:
+    """Every regular file under a folder of the package (not through symlinks), as sorted POSIX paths."""
+    top = files.resolve_inside(package.root, folder, "release input")
+    if not top.is_dir() or (package.root.resolve() / folder).is_symlink():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(top):  # os.walk does not follow symlinked folders
+        dirnames.sort()
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                found.append(path.relative_to(top.parent).as_posix())
+    return sorted(found)
+
+
+def built_files(package: Package) -> list[str]:
+    """What the build wrote that the zip carries: the workbook and one Parquet file per table (paths in the package)."""
+    return [workbook_name(package), *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]
+
+
+def contents(package: Package) -> dict[str, bytes]:
+    """Path in the zip (under <stem>/) → bytes: the descriptor and every file it declares, seeds/, docs/, the
+    documents, the workbook and the Parquet files just built, then SHA256SUMS of all of them."""
+    root = package.root.resolve()
+    names = list(fingerprint.inputs(package))  # the descriptor, each resource's file and schema
+    for folder in FOLDERS:
+        names += _folder_files(package, folder)
+    names += [doc for doc in DOCUMENTS if (root / doc).is_file()]
+    entries = {}
+    for rel in dict.fromkeys(names):
+        entries[rel] = files.read_bytes(files.regular_file(package.root, rel, "release input"), rel)
+    for rel in built_files(package):
+        entries[rel.removeprefix(f"{outputs.DIST}/")] = files.read_bytes(files.regular_file(package.root, rel, "built file"), rel)
+    entries = dict(sorted(entries.items()))
+    entries["SHA256SUMS"] = sha256sums(entries)
+    return entries
+
+
+def sha256sums(entries: dict[str, bytes]) -> bytes:
+    """The `sha256sum -c` format: one line per file, two spaces between hash and path."""
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in entries.items()).encode("utf-8")
+
+
+def zip_bytes(package: Package, entries: dict[str, bytes]) -> bytes:
+    """The zip of entries under one folder <stem>/: same entries, same bytes."""
+    top, when = stem(package), _timestamp(package)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(f"{top}/{name}", date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that the permissions below mean what they say
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, entries[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def assets(package: Package) -> dict[str, bytes]:
+    """File name in dist/release/ → bytes: the zip, the workbook, the DuckDB database, and their SHA256SUMS."""
+    top = stem(package)
+    workbook, database = workbook_name(package), outputs.database_name(package)
+    found = {f"{top}.zip": zip_bytes(package, contents(package)),
+             f"{top}.xlsx": files.read_bytes(files.regular_file(package.root, workbook, "built file"), workbook),
+             f"{top}.duckdb": files.read_bytes(files.regular_file(package.root, database, "built file"), database)}
+    found["SHA256SUMS"] = sha256sums(found)
+    return found
+
+
+def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
+    """Write the files into a fresh folder beside dist/release/, then put it in place with one rename."""
+    dist = outputs.dist_dir(root)
+    target = dist / "release"
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise files.refuse("output.not_a_folder", FOLDER, f"{FOLDER} is a symlink or not a folder; refusing to replace it")
+    fresh = dist / f".release.{os.getpid()}.tmp"
+    old = dist / f".release.{os.getpid()}.old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    fresh.mkdir()
+    try:
+        for name, data in made.items():
+            (fresh / name).write_bytes(data)
+            os.chmod(fresh / name, 0o644)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(fresh, target)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return [target / name for name in made]
+
+
+def release(root: Path) -> Released:
+    """Build (validating first); if valid, write dist/release/."""
+    built = build(root)
+    done = Released(built.report)
+    if built.report.exit_code != 0:
+        return done
+    package = Package(root)
+    done.written = publish(root, assets(package))
+    return done
