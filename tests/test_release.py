@@ -11,8 +11,8 @@ import sys
 import zipfile
 
 import pytest
-from checks.build.release import release
 
+from checks.build.release import release
 from checks.package import Package
 from front_helpers import CLI, copy_package
 from helpers import ROOT

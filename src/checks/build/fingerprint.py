@@ -10,8 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from checks.package import files
-from checks.package import DESCRIPTOR, Package
+from checks.package import DESCRIPTOR, Package, files
 
 
 def inputs(package: Package) -> list[str]:

@@ -13,8 +13,7 @@ import pandas as pd
 import xlsxwriter
 import yaml
 
-from checks.package import files
-from checks.package import Package
+from checks.package import Package, files
 
 CITATION = "CITATION.cff"
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
