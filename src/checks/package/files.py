@@ -33,6 +33,22 @@ def refuse(rule: str, file: str, message: str, **where) -> UnusableInput:
     return UnusableInput(Problem(rule=rule, file=file, message=message, **where))
 
 
+def is_url(text: str) -> bool:
+    """Whether text starts with a URL scheme (http:, javascript:, file: …)."""
+    return bool(_SCHEME.match(text))
+
+
+def head(path: Path, rel: str, size: int) -> bytes:
+    """The first bytes of a checked regular file (to recognise its kind), never blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise refuse("input.not_a_file", rel, f"{rel} is not a regular file; only regular files are read")
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
 def resolve_inside(root: Path, declared: object, what: str) -> Path:
     """The path `declared` (as written in the descriptor) under root, or UnusableInput saying why it is refused.
 
