@@ -107,3 +107,22 @@ def test_patterns_of_the_package_are_accepted():
     patterns = {f.get("constraints", {}).get("pattern") for path in (ROOT / "schemas").glob("*.json")
                 for f in json.loads(path.read_text(encoding="utf-8"))["fields"]} - {None}
     assert TEXT_PATTERN in patterns and all(pattern_risk(p) is None for p in patterns)
+
+
+def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
+    """16: 3,000 rows breaking a column rule give the first N problems and a count of the rest, in text and JSON."""
+    from checks.validate.report import as_json, as_text
+
+    monkeypatch.setenv("CHECKS_MAX_PROBLEMS", "50")
+    header, rows = read_rows(copy / "data/figure_readings.csv")
+    write_rows(copy / "data/figure_readings.csv", header, rows + [{**rows[0], "aspect": f"aspect_{i}"} for i in range(3000)])
+    stamp(Package(copy))
+    report = validate(copy)
+    result = report.rule("pandera.figure_readings")
+    assert report.exit_code == 1 and len(result.problems) == 50 and result.count >= 3000
+    data = json.loads(as_json(report))
+    rule = next(r for r in data["rules"] if r["rule"] == "pandera.figure_readings")
+    assert len(rule["problems"]) == 50 and rule["problem_count"] == result.count and rule["omitted"] == result.count - 50
+    assert data["summary"]["problems"] == report.problem_count >= 3000
+    text = as_text(report)
+    assert f"… and {result.count - 20} more (--json lists the first 50" in text and len(text) < 100_000
