@@ -126,3 +126,32 @@ def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
     assert data["summary"]["problems"] == report.problem_count >= 3000
     text = as_text(report)
     assert f"… and {result.count - 20} more (--json lists the first 50" in text and len(text) < 100_000
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u2028", "\u200d", "\U000e0041", "\ufffe", "\ue000", "e\u0301\u0301\u0301"])
+def test_invisible_characters_in_cells_are_refused(copy, hidden):
+    """11: bidi controls, separators, ZWJ, tags, noncharacters, private use and stacked marks in a text cell: exit 1, by row."""
+    edit(copy, "figures", "F006", scope_en=f"the 208 {hidden}paired villages")
+    report = validate(copy)
+    result = report.rule("figures.invisible_characters")
+    assert report.exit_code == 1 and [p.row for p in result.problems] == ["F006"], report.failed_rules()
+    assert result.problems[0].file == "data/figures.csv" and f"U+{ord(hidden[-1]):04X}" in result.problems[0].found
+    assert "scope_en" in result.problems[0].found
+
+
+def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
+    """11: a quote may copy the seed as it is, invisible characters included."""
+    seed = copy / "seeds/wuqing_2020_paired_assistance_summary.txt"
+    text = seed.read_text(encoding="utf-8")
+    start = text.index("22.9亿元")
+    seed.write_text(text[:start + 2] + "\u200d" + text[start + 2:], encoding="utf-8")
+    from checks.validate.rules.invisible import rule_for
+    from checks.validate.rules.base import Context
+
+    ctx = Context(Package(copy), {})
+    row = {"figure_id": "F006", "char_start": start, "char_end": start + 7, "quote": "22\u200d.9亿元", "scope_en": "x"}
+    import pandas as pd
+
+    check = rule_for("figures").check
+    assert check(pd.Series(row), ctx)[0]
+    assert not check(pd.Series({**row, "scope_en": "x\u200d"}), ctx)[0]
