@@ -155,3 +155,170 @@ def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
     check = rule_for("figures").check
     assert check(pd.Series(row), ctx)[0]
     assert not check(pd.Series({**row, "scope_en": "x\u200d"}), ctx)[0]
+
+
+# --- what the build writes: all or nothing, never through a symlink (points 6, 7, 15) ---
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+                                                               f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+                                                               for i in range(12)) + "title: boom\n"
+
+
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory):
+    from checks.build import build
+    from front_helpers import copy_package
+
+    root = copy_package(tmp_path_factory.mktemp("built"))
+    assert build(root).report.exit_code == 0
+    return root
+
+
+@pytest.fixture
+def built(tmp_path, built_template):
+    import shutil
+
+    return Path(shutil.copytree(built_template, tmp_path / "package", symlinks=True))
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "dist").rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def _leftovers(root: Path) -> list[str]:
+    return [p.name for p in root.iterdir() if p.name.startswith(".dist")]
+
+
+def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
+    """15 and 7: aliases are refused (no expansion); the build stops before writing, naming CITATION.cff."""
+    from checks.build import build
+    from checks.problems import UnusableInput
+
+    before = _snapshot(built)
+    (built / "CITATION.cff").write_text(ALIAS_BOMB, encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(UnusableInput) as refused:
+        build(built)
+    assert refused.value.problem.file == "CITATION.cff" and refused.value.problem.rule == "input.malformed_citation"
+    assert "aliases" in refused.value.problem.message and time.monotonic() - started < 20
+    assert _snapshot(built) == before and _leftovers(built) == []
+
+
+@pytest.mark.parametrize("text", ["title: [unclosed\n", "- just\n- a list\n", "title: x\nauthors: nobody\n"])
+def test_malformed_citation_names_the_file_and_rule(built, text):
+    from checks.package.citation import read_citation
+    from checks.problems import UnusableInput
+
+    (built / "CITATION.cff").write_text(text, encoding="utf-8")
+    with pytest.raises(UnusableInput) as refused:
+        read_citation(Package(built))
+    assert refused.value.problem.file == "CITATION.cff" and refused.value.problem.rule == "input.malformed_citation"
+
+
+def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch):
+    """7: the database and Parquet were written when the site failed: dist/ is still entirely the old one."""
+    import checks.build
+
+    before = _snapshot(built)
+    edit(built, "figures", "F006", scope_en="the 208 villages paired")
+
+    def fail(ctx):
+        raise RuntimeError("killed while writing the site")
+
+    monkeypatch.setattr(checks.build, "build_site", fail)
+    with pytest.raises(RuntimeError):
+        checks.build.build(built)
+    assert _snapshot(built) == before and _leftovers(built) == []
+
+
+def test_a_killed_build_leaves_nothing_that_the_next_build_keeps(built):
+    """7: a staging folder left by `kill -9` is removed by the next build, and dist/ is replaced whole."""
+    from checks.build import build
+
+    (built / ".dist-staging-killed").mkdir()
+    (built / ".dist-staging-killed" / "half.duckdb").write_bytes(b"half")
+    (built / "dist" / "stale.txt").write_text("from an older build", encoding="utf-8")
+    built_again = build(built)
+    assert built_again.report.exit_code == 0 and all(p.is_file() for p in built_again.written)
+    assert _leftovers(built) == [] and not (built / "dist" / "stale.txt").exists()
+    assert all(str(p).startswith(str(built.resolve() / "dist")) for p in built_again.written)
+
+
+@pytest.mark.parametrize("inside", ["dist/site", "dist/parquet", "dist/site/static", "dist/x.xlsx"])
+def test_symlinks_inside_dist_are_refused_before_writing(built, inside):
+    """6: a symlink anywhere in dist/ (into data/, the root or sql/) stops the build before it writes a file."""
+    from checks.build import build
+    from checks.problems import UnusableInput
+    import shutil
+
+    target = built / inside
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    target.symlink_to(built / "data")
+    before = {p.name: p.read_bytes() for p in (built / "data").iterdir()}
+    with pytest.raises(UnusableInput) as refused:
+        build(built)
+    assert refused.value.problem.rule == "output.symlink" and refused.value.problem.file == inside
+    assert {p.name: p.read_bytes() for p in (built / "data").iterdir()} == before and _leftovers(built) == []
+
+
+def test_writes_never_pass_through_a_linked_folder(copy):
+    """6: a symlinked folder on the way to an output is refused, not only a symlink at the file itself."""
+    from checks.package import files
+    from checks.problems import UnusableInput
+
+    (copy / "dist").mkdir()
+    (copy / "dist" / "site").symlink_to(copy / "data")
+    with pytest.raises(UnusableInput) as refused:
+        files.write_atomic(copy, "dist/site/figures.csv", b"overwritten")
+    assert refused.value.problem.rule == "output.symlink" and refused.value.problem.file == "dist/site"
+    assert b"overwritten" not in (copy / "data" / "figures.csv").read_bytes()
+
+
+# --- SQL: bounded in every command, failures named by file (point 17, messages) ---
+
+def _slow_view(root: Path) -> None:
+    with open(root / "sql/views.sql", "a", encoding="utf-8") as f:
+        f.write("\nCREATE VIEW slow AS SELECT count(*) AS n FROM range(100000000000) a, range(1000) b;\n")
+    stamp(Package(root))
+
+
+def test_query_of_a_slow_view_stops_at_the_time_limit(copy, monkeypatch):
+    """17: no dist/, a view that runs for hours: `query` stops at CHECKS_SQL_SECONDS, exit 2, naming the limit."""
+    from checks.query import query
+
+    _slow_view(copy)
+    monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
+    started = time.monotonic()
+    code, out, err = query(copy, "SELECT * FROM slow")
+    assert code == 2 and out == "" and "CHECKS_SQL_SECONDS" in err and time.monotonic() - started < 15
+
+
+def test_sql_failure_names_the_sql_file():
+    """Messages: a file of the package's SQL that DuckDB rejects is named in the error, with DuckDB's first line."""
+    from checks.database.sandbox import SQLFileError, run_sql_file, sandboxed
+
+    con = sandboxed()
+    with pytest.raises(SQLFileError) as failed:
+        run_sql_file(con, "sql/views.sql", "CREATE VIEW v AS SELECT * FROM no_such_table;")
+    assert failed.value.file == "sql/views.sql" and str(failed.value).startswith("sql/views.sql: Catalog Error")
+
+
+def _cli(root: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.Popen([sys.executable, "-P", "-m", "checks", "--root", str(root), *args], cwd=root.parent, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("command", [("validate",), ("query", "SELECT * FROM slow")])
+def test_ctrl_c_ends_with_one_line_and_exit_130(copy, command):
+    """Messages: Ctrl-C (SIGINT) in the middle of a command: one line on stderr, exit 130, no traceback."""
+    _slow_view(copy)
+    process = _cli(copy, *command)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out[-500:], err[-2000:])
+    assert err.strip().splitlines() == [f"interrupted: python -m checks {command[0]} stopped by Ctrl-C"] and "Traceback" not in err

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -113,6 +114,29 @@ def _site(args) -> int:
     return 0
 
 
+def _catch_ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt as usual, and is remembered (the list becomes non-empty) in case a library
+    catches it and raises its own error instead (DuckDB: RuntimeError "Query interrupted"). Returns the list and the
+    handler to restore (None when none was installed: not the main thread, or SIGINT handled elsewhere)."""
+    seen: list[bool] = []
+
+    def handler(signum, frame):
+        seen.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return seen, None
+    signal.signal(signal.SIGINT, handler)
+    return seen, previous
+
+
+def _interrupted(command: str) -> int:
+    """One line, exit 130 (128 + SIGINT), no traceback; every write is whole or not done, so nothing is half-written."""
+    print(f"interrupted: python -m checks {command} stopped by Ctrl-C", file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the one holding datapackage.json, from here up)")
@@ -134,14 +158,22 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()
+    interrupted, previous = _catch_ctrl_c()
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        return _interrupted(args.command)
     except UnusableInput as err:  # a refusal names the file and the rule
         from checks.validate.report import unusable_lines
 
         print("\n".join(unusable_lines(err.problem)), file=sys.stderr)
         return 2
     except Exception as err:  # never a bare traceback: say what failed and where
+        if interrupted:  # a library (DuckDB) turned Ctrl-C into its own error
+            return _interrupted(args.command)
         print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 

@@ -23,16 +23,51 @@ def sql_seconds() -> float:
     return float(value) if value.replace(".", "", 1).isdigit() else 120.0
 
 
+class Deadline:
+    """Whether a deadline interrupted its connection (and not Ctrl-C)."""
+
+    expired = False
+
+
 @contextmanager
 def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
-    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException."""
-    timer = threading.Timer(sql_seconds() if seconds is None else seconds, con.interrupt)
+    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException.
+    Yields a Deadline whose `expired` says whether it was the time limit that interrupted."""
+    state = Deadline()
+
+    def expire() -> None:
+        state.expired = True
+        con.interrupt()
+
+    timer = threading.Timer(sql_seconds() if seconds is None else seconds, expire)
     timer.daemon = True
     timer.start()
     try:
-        yield con
+        yield state
     finally:
         timer.cancel()
+
+
+class SQLFileError(duckdb.Error):
+    """A file of the package's SQL that DuckDB could not run: the message starts with the file's name."""
+
+    def __init__(self, rel: str, error: duckdb.Error):
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        super().__init__(f"{rel}: {first}")
+        self.file = rel
+        self.timed_out = isinstance(error, duckdb.InterruptException)
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, rel: str, sql: str) -> None:
+    """Run one file of the package's SQL; a failure names the file (not the table whose rule happened to need it)."""
+    try:
+        con.execute(sql)
+    except duckdb.Error as err:
+        raise SQLFileError(rel, err) from None
+
+
+def timed_out_message(what: str) -> str:
+    return f"{what} ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
 
 
 def literal(text: str) -> str:
