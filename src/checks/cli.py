@@ -104,6 +104,14 @@ def _charts(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from checks.diff import diff
+
+    found = diff(args.root, args.base)
+    print("\n".join(found.lines))
+    return 1 if found.loosened else 0
+
+
 def _site(args) -> int:
     from checks.site.report_view import build_site
 
@@ -156,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
     commands.add_parser("readme", help="refresh the counts in README.md from the data").set_defaults(run=_readme)
     commands.add_parser("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
+    diff = commands.add_parser("diff", help="rows added, removed and changed since BASE, and the constraints loosened; exit 1 if any is")
+    diff.add_argument("base", help="the git ref to compare with (the pull request's target branch, say origin/main)")
+    diff.set_defaults(run=_diff)
     args = parser.parse_args(argv)
     args.root = (args.root or find_root()).resolve()
     interrupted, previous = _catch_ctrl_c()

@@ -34,7 +34,11 @@ def sha256_of(path: Path, rel: str | None = None) -> str:
 
 def read_json(root: Path, rel: str, what: str) -> object:
     """A JSON document of the package, parsed; a missing, unsafe, oversized or malformed one is UnusableInput."""
-    raw = files.read_bytes(files.regular_file(root, rel, what), rel, "json")
+    return parse_json(files.read_bytes(files.regular_file(root, rel, what), rel, "json"), rel)
+
+
+def parse_json(raw: bytes, rel: str) -> object:
+    """JSON bytes of the package (named rel), parsed strictly: UTF-8, finite numbers, no key twice in an object."""
     try:
         return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as err:
