@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, edit, read_rows, write_rows
+from test_robustness import _descriptor, _edit_schema, _save_descriptor, _set_resource
 
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.validate import validate
-from conftest import ROOT, edit, read_rows, write_rows
-from test_robustness import _descriptor, _edit_schema, _save_descriptor, _set_resource
 
 
 def _declare(root: Path, name: str, rel: str, data: bytes, **extra) -> None:
@@ -145,8 +145,8 @@ def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
     text = seed.read_text(encoding="utf-8")
     start = text.index("22.9亿元")
     seed.write_text(text[:start + 2] + "\u200d" + text[start + 2:], encoding="utf-8")
-    from checks.validate.rules.invisible import rule_for
     from checks.validate.rules.base import Context
+    from checks.validate.rules.invisible import rule_for
 
     ctx = Context(Package(copy), {})
     row = {"figure_id": "F006", "char_start": start, "char_end": start + 7, "quote": "22\u200d.9亿元", "scope_en": "x"}
@@ -166,8 +166,9 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{
 
 @pytest.fixture(scope="module")
 def built_template(tmp_path_factory):
-    from checks.build import build
     from front_helpers import copy_package
+
+    from checks.build import build
 
     root = copy_package(tmp_path_factory.mktemp("built"))
     assert build(root).report.exit_code == 0
@@ -247,9 +248,10 @@ def test_a_killed_build_leaves_nothing_that_the_next_build_keeps(built):
 @pytest.mark.parametrize("inside", ["dist/site", "dist/parquet", "dist/site/static", "dist/x.xlsx"])
 def test_symlinks_inside_dist_are_refused_before_writing(built, inside):
     """6: a symlink anywhere in dist/ (into data/, the root or sql/) stops the build before it writes a file."""
+    import shutil
+
     from checks.build import build
     from checks.problems import UnusableInput
-    import shutil
 
     target = built / inside
     if target.is_dir():

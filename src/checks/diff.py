@@ -51,7 +51,7 @@ class _Base:
 
     def _git(self, *args: str, what: str) -> str:
         done = subprocess.run(["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args], cwd="/",
-                              capture_output=True, timeout=60, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+                              capture_output=True, timeout=60, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}, check=False)
         if done.returncode != 0:
             raise files.refuse("diff.unknown_ref", what, f"git cannot read {what}: {done.stderr.decode('utf-8', 'replace').strip()[:200] or 'not found'}")
         return done.stdout.decode("utf-8", "replace")
@@ -61,7 +61,7 @@ class _Base:
         if not isinstance(rel, str) or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts or files.is_url(rel):
             raise files.refuse("input.unsafe_path", str(rel), f"BASE names the path {rel!r}, which is not inside the package")
         spec = f"{self.commit}:{rel}"
-        size = subprocess.run(["git", "--git-dir", str(self.git_dir), "cat-file", "-s", spec], cwd="/", capture_output=True, timeout=60)
+        size = subprocess.run(["git", "--git-dir", str(self.git_dir), "cat-file", "-s", spec], cwd="/", capture_output=True, timeout=60, check=False)
         if size.returncode != 0:
             return None
         if int(size.stdout) > files.limit(kind):

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from checks.build import fingerprint
-from checks.build import outputs
+from checks.build import fingerprint, outputs
 from checks.database import sandbox
 from checks.formats import format_result
 from checks.package import Package

@@ -34,7 +34,7 @@ def database_name(package) -> str:
 
 def dist_dir(root: Path) -> Path:
     """dist/ under root (during a build: its staging folder), created if missing; refused if it is a symlink or not a folder."""
-    staging, rel = files.output_base(root, DIST)
+    staging, _ = files.output_base(root, DIST)
     if staging is not root:
         return staging
     link = root.resolve() / DIST

@@ -32,7 +32,7 @@ def read_citation(package: Package) -> dict:
         raise files.refuse("input.too_large", CITATION, f"{CITATION} is {len(raw):,} bytes, over the limit of {MAX_CITATION_BYTES:,} for a citation")
     text = package.read_text(path)
     try:
-        cff = yaml.load(text, Loader=_NoAliases)  # noqa: S506 - a SafeLoader subclass
+        cff = yaml.load(text, Loader=_NoAliases)  # a SafeLoader subclass
     except yaml.YAMLError as err:
         raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} is not valid YAML: {' '.join(str(err).split())}") from None
     except RecursionError:

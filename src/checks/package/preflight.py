@@ -12,11 +12,11 @@ Tolerated: a table without a final newline, needlessly quoted fields, and extra 
 from __future__ import annotations
 
 import re
-from re import _constants as sre, _parser as sre_parse  # the parse tree Python's re itself backtracks over
+from re import _constants as sre  # the parse tree Python's re itself backtracks over
+from re import _parser as sre_parse
 
-from checks.package import files
+from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
 from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
-from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, sha256_of
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
