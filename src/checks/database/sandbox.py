@@ -5,6 +5,9 @@ from the built database starts fast.
 from __future__ import annotations
 
 import os
+import select
+import signal
+import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,23 +32,49 @@ class Deadline:
     expired = False
 
 
+_STOP = b"\xff"  # not a signal number: the block has ended
+
+
+def _watch_signals(sock: socket.socket):
+    """Have the C-level signal handler write each signal's number to sock (so that Ctrl-C is seen while DuckDB holds
+    the main thread); returns the previous wakeup fd, or None outside the main thread, where signals are not delivered."""
+    try:
+        return signal.set_wakeup_fd(sock.fileno(), warn_on_full_buffer=False)
+    except ValueError:
+        return None
+
+
 @contextmanager
 def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
-    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException.
-    Yields a Deadline whose `expired` says whether it was the time limit that interrupted."""
-    state = Deadline()
+    """Interrupt whatever the connection runs once the time is up, or at Ctrl-C; DuckDB then raises an InterruptException.
 
-    def expire() -> None:
-        state.expired = True
+    Yields a Deadline whose `expired` says whether it was the time limit. Ctrl-C needs the watcher: a Python signal
+    handler runs only between bytecodes, and DuckDB, busy in a query, does not always look for it."""
+    state = Deadline()
+    limit = sql_seconds() if seconds is None else seconds
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    previous = _watch_signals(sender)
+
+    def watch() -> None:
+        ready, _, _ = select.select([receiver], [], [], limit)
+        if not ready:
+            state.expired = True
+        elif _STOP in receiver.recv(64):
+            return
         con.interrupt()
 
-    timer = threading.Timer(sql_seconds() if seconds is None else seconds, expire)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         yield state
     finally:
-        timer.cancel()
+        sender.send(_STOP)
+        watcher.join()
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        receiver.close()
+        sender.close()
 
 
 class SQLFileError(duckdb.Error):
