@@ -372,3 +372,13 @@ def test_diff_of_data_only_passes_and_a_bad_ref_is_unusable(repo, capsys):
     assert "no constraint removed or loosened" in capsys.readouterr().out
     assert main(["--root", str(repo), "diff", "no-such-branch"]) == 2
     assert main(["--root", str(repo), "diff", "--", "--output=/tmp/x"]) == 2 and not Path("/tmp/x").exists()
+
+
+def test_non_utf8_readme_names_the_file_and_rule(copy, capsys):
+    """Messages: a README in another encoding is unusable input naming README.md and the line, not a UnicodeDecodeError."""
+    from checks.cli import main
+
+    (copy / "README.md").write_bytes((copy / "README.md").read_bytes() + "\n© 2021\n".encode("latin-1"))
+    assert main(["--root", str(copy), "readme"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("UNUSABLE INPUT [input.encoding] README.md (line ") and "Traceback" not in err
