@@ -5,6 +5,7 @@ Global options (`--root`) may come before or after the command; `--version` prin
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -202,6 +203,14 @@ def _charts(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from checks.diff import diff
+
+    found = diff(args.root, args.base)
+    print("\n".join(found.lines))
+    return 1 if found.loosened else 0
+
+
 def _site(args) -> int:
     from checks.site.report_view import build_site
     from checks.validate import load_context
@@ -236,6 +245,29 @@ ROOT_HELP = "package folder (default: the one holding datapackage.json, from her
 ROOT_HINT = "hint: run this inside the package folder (the one holding datapackage.json), or name it: --root PATH"
 
 
+def _catch_ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt as usual, and is remembered (the list becomes non-empty) in case a library
+    catches it and raises its own error instead (DuckDB: RuntimeError "Query interrupted"). Returns the list and the
+    handler to restore (None when none was installed: not the main thread, or SIGINT handled elsewhere)."""
+    seen: list[bool] = []
+
+    def handler(signum, frame):
+        seen.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return seen, None
+    signal.signal(signal.SIGINT, handler)
+    return seen, previous
+
+
+def _interrupted(command: str) -> int:
+    """One line, exit 130 (128 + SIGINT), no traceback; every write is whole or not done, so nothing is half-written."""
+    print(f"interrupted: python -m checks {command} stopped by Ctrl-C", file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help=ROOT_HELP)
@@ -264,11 +296,17 @@ def main(argv: list[str] | None = None) -> int:
     command("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
     command("readme", help="refresh the counts in README.md and docs/known-problems.md from the data").set_defaults(run=_readme)
     command("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
+    diff = command("diff", help="rows added, removed and changed since BASE, and the constraints loosened; exit 1 if any is")
+    diff.add_argument("base", help="the git ref to compare with (the pull request's target branch, say origin/main)")
+    diff.set_defaults(run=_diff)
     args = parser.parse_args(argv)
     args.root_given = args.root is not None
     args.root = (args.root or find_root()).resolve()
+    interrupted, previous = _catch_ctrl_c()
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        return _interrupted(args.command)
     except UnusableInput as err:  # a refusal names the file and the rule
         from checks.validate.report import unusable_lines
 
@@ -276,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         _hint(args, err.problem)
         return 2
     except Exception as err:  # never a bare traceback: say what failed and where
+        if interrupted:  # a library (DuckDB) turned Ctrl-C into its own error
+            return _interrupted(args.command)
         print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 

@@ -1,7 +1,17 @@
 """What validation reports: problems a user can act on, grouped by the rule that found them."""
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
+
+#: How many problems one rule keeps (CHECKS_MAX_PROBLEMS): a million rows breaking a foreign key are 1,000
+#: problems and a count, not 8 GiB of them and a report of 1 GB.
+MAX_PROBLEMS = 1000
+
+
+def max_problems() -> int:
+    value = os.environ.get("CHECKS_MAX_PROBLEMS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -20,18 +30,56 @@ class Problem:
         return asdict(self)
 
 
+class Problems(list):
+    """A rule's problems: the first `max_problems()` are kept, the rest only counted, so memory stays bounded."""
+
+    def __init__(self, items=()):
+        super().__init__()
+        self.limit = max_problems()
+        self.omitted = 0
+        self.extend(items)
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+        else:
+            self.omitted += 1
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems):
+        self.extend(problems)
+        return self
+
+
 @dataclass
 class RuleResult:
-    """The outcome of one rule: how many things it checked and what it found wrong."""
+    """The outcome of one rule: how many things it checked and what it found wrong (the first problems, and a count)."""
 
     rule: str
     description: str
     checked: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=Problems)
+
+    def __post_init__(self):
+        if not isinstance(self.problems, Problems):
+            self.problems = Problems(self.problems)
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def omitted(self) -> int:
+        """Problems found beyond those kept."""
+        return getattr(self.problems, "omitted", 0)
+
+    @property
+    def count(self) -> int:
+        """Every problem found, kept or not."""
+        return len(self.problems) + self.omitted
 
 
 class UnusableInput(Exception):
@@ -50,6 +98,11 @@ class Report:
     @property
     def problems(self) -> list[Problem]:
         return [p for r in self.results for p in r.problems]
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, including those beyond each rule's limit."""
+        return sum(r.count for r in self.results)
 
     @property
     def exit_code(self) -> int:

@@ -1,6 +1,7 @@
 """`python -m checks query "SQL"`: SQL against the package, every table and view loaded, results as text.
 
-The connection is the validator's sandbox (no file access). When dist/'s DuckDB database was built from exactly
+The connection is the validator's sandbox (no file access), and everything it runs is bounded in time (CHECKS_SQL_SECONDS,
+as in validation): the package's views when they are created and the query that reads them. When dist/'s DuckDB database was built from exactly
 the files the package holds now (its recorded fingerprint matches), the query runs on that database, opened
 read-only, and neither pandas nor the validator is loaded. Otherwise the package is loaded into memory from the
 typed frames, as validation loads it. A query that DuckDB rejects is the user's input error: its message goes to
@@ -47,18 +48,36 @@ def connect(root) -> duckdb.DuckDBPyConnection:
     from checks.validate import load_context
 
     ctx = load_context(root)
-    return duck.connect(ctx.package, ctx.tables)
+    con = sandbox.sandboxed()
+    try:
+        with sandbox.deadline(con):  # the package's SQL runs as its views are created
+            duck.populate(con, ctx.package, ctx.tables)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def run(root, sql: str) -> Answer:
-    """Run sql on a fresh sandboxed connection holding the package; never raises for bad SQL."""
-    con = connect(root)
+    """Run sql on a fresh sandboxed connection holding the package, within the time limit; never raises for bad SQL."""
     try:
-        cursor = con.execute(sql)
-        if cursor.description is None:
-            return Answer([], [])
-        columns = [d[0] for d in cursor.description]
-        return Answer(columns, cursor.fetchall())
+        con = connect(root)
+    except duckdb.Error as err:  # the package's own SQL failed or ran too long
+        if isinstance(err, duckdb.InterruptException) or getattr(err, "timed_out", False):
+            return Answer([], [], sandbox.timed_out_message("the package's SQL"))
+        return Answer([], [], f"the package's SQL could not run: {str(err).splitlines()[0]}")
+    limit = sandbox.Deadline()
+    try:
+        with sandbox.deadline(con) as limit:
+            cursor = con.execute(sql)
+            if cursor.description is None:
+                return Answer([], [])
+            columns = [d[0] for d in cursor.description]
+            return Answer(columns, cursor.fetchall())
+    except duckdb.InterruptException:
+        if not limit.expired:
+            raise KeyboardInterrupt from None
+        return Answer([], [], sandbox.timed_out_message("the query (with the package's views it reads)"))
     except duckdb.Error as err:
         return Answer([], [], str(err))
     finally:

@@ -1,22 +1,42 @@
-"""Where the build writes: dist/ inside the package, never through a symlink, each file complete or not at all."""
+"""Where the build writes: dist/ inside the package, never through a symlink, all of it new or all of it old.
+
+A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked while the build runs) and then puts it in
+place of dist/ with one rename (on Linux an atomic exchange of the two folders), so that a build stopped at any
+point, even by `kill -9`, leaves the old dist/ whole; what a stopped build left is removed by the next one.
+"""
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import os
-from collections.abc import Callable
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from checks.package import files
+from checks.package.preflight import PACKAGE_NAME
 
 DIST = "dist"
+STAGING = ".dist-staging-"
 
 
 def database_name(package) -> str:
-    """The built DuckDB database, named after the package."""
-    return f"{DIST}/{package.descriptor['name']}.duckdb"
+    """The built DuckDB database, named after the package (whose name is checked again here: it becomes a file name)."""
+    name = package.descriptor.get("name")
+    if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
+        raise files.refuse("input.unsafe_name", "datapackage.json", f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
+                           "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)")
+    return f"{DIST}/{name}.duckdb"
 
 
 def dist_dir(root: Path) -> Path:
-    """dist/ under root, created if missing; refused if it (or a parent inside root) is a symlink or not a folder."""
+    """dist/ under root (during a build: its staging folder), created if missing; refused if it is a symlink or not a folder."""
+    staging, _ = files.output_base(root, DIST)
+    if staging is not root:
+        return staging
     link = root.resolve() / DIST
     if link.is_symlink():
         raise files.refuse("output.symlink", DIST, f"{DIST}/ is a symlink; refusing to build through it")
@@ -27,13 +47,94 @@ def dist_dir(root: Path) -> Path:
     return path
 
 
+def _check_old_dist(root: Path) -> None:
+    """Refuse, before anything is written, a dist/ that holds a symlink, a FIFO or a device anywhere inside it."""
+    dist = root / DIST
+    if dist.is_symlink():
+        raise files.refuse("output.symlink", DIST, f"{DIST}/ is a symlink; refusing to build through it")
+    if not dist.exists():
+        return
+    if not dist.is_dir():
+        raise files.refuse("output.not_a_folder", DIST, f"{DIST} exists and is not a folder")
+    for folder, subfolders, names in os.walk(dist):  # never follows a symlink
+        for name in subfolders + names:
+            path = Path(folder) / name
+            mode = path.lstat().st_mode
+            rel = path.relative_to(root).as_posix()
+            if stat.S_ISLNK(mode):
+                raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to build through it")
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise files.refuse("output.not_a_file", rel, f"{rel} is neither a file nor a folder; refusing to replace it")
+
+
+def _locked(folder: Path) -> int | None:
+    """A descriptor holding an exclusive lock on folder, or None if another build holds it."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Staging folders of builds that were stopped (no process holds their lock any more)."""
+    for path in root.glob(STAGING + "*"):
+        if path.is_dir() and not path.is_symlink():
+            fd = _locked(path)
+            if fd is not None:
+                try:
+                    shutil.rmtree(path)
+                finally:
+                    os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0
+
+
+def _swap_in(stage: Path, dist: Path) -> None:
+    """Put stage in place of dist; afterwards stage holds the old dist (if any), to be removed."""
+    if not os.path.lexists(dist):
+        os.rename(stage, dist)
+    elif not _exchange(stage, dist):  # elsewhere: two renames, with a moment without dist/
+        old = Path(tempfile.mkdtemp(prefix=STAGING, dir=dist.parent))
+        os.rename(dist, old / DIST)
+        os.rename(stage, dist)
+        os.rename(old, stage)
+
+
+@contextmanager
+def staged(root: Path) -> Iterator[Path]:
+    """Every write to dist/ inside the block goes to a fresh staging folder, which replaces dist/ when the block ends
+    without an error; on an error (or a signal) dist/ is left as it was and the staging folder is removed."""
+    root = root.resolve()
+    _check_old_dist(root)
+    _remove_leftovers(root)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
+    lock = _locked(stage)
+    try:
+        with files.redirected(root, DIST, stage):
+            yield stage
+        os.chmod(stage, 0o755)
+        _swap_in(stage, root / DIST)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
 def produce(root: Path, rel: str, write: Callable[[Path], None]) -> Path:
     """Let `write` (DuckDB, say) create a file at a temporary name beside `rel`, then rename it into place."""
-    target = files.resolve_inside(root, rel, "output")
-    if (root.resolve() / rel).is_symlink():
-        raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to write through it")
-    if target.exists() and not target.is_file():
-        raise files.refuse("output.not_a_file", rel, f"{rel} exists and is not a regular file; refusing to replace it")
+    target = files.output_path(root, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))

@@ -5,6 +5,9 @@ from the built database starts fast.
 from __future__ import annotations
 
 import os
+import select
+import signal
+import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +26,77 @@ def sql_seconds() -> float:
     return float(value) if value.replace(".", "", 1).isdigit() else 120.0
 
 
+class Deadline:
+    """Whether a deadline interrupted its connection (and not Ctrl-C)."""
+
+    expired = False
+
+
+_STOP = b"\xff"  # not a signal number: the block has ended
+
+
+def _watch_signals(sock: socket.socket):
+    """Have the C-level signal handler write each signal's number to sock (so that Ctrl-C is seen while DuckDB holds
+    the main thread); returns the previous wakeup fd, or None outside the main thread, where signals are not delivered."""
+    try:
+        return signal.set_wakeup_fd(sock.fileno(), warn_on_full_buffer=False)
+    except ValueError:
+        return None
+
+
 @contextmanager
 def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
-    """Interrupt whatever the connection runs once the time is up; DuckDB then raises an InterruptException."""
-    timer = threading.Timer(sql_seconds() if seconds is None else seconds, con.interrupt)
-    timer.daemon = True
-    timer.start()
+    """Interrupt whatever the connection runs once the time is up, or at Ctrl-C; DuckDB then raises an InterruptException.
+
+    Yields a Deadline whose `expired` says whether it was the time limit. Ctrl-C needs the watcher: a Python signal
+    handler runs only between bytecodes, and DuckDB, busy in a query, does not always look for it."""
+    state = Deadline()
+    limit = sql_seconds() if seconds is None else seconds
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    previous = _watch_signals(sender)
+
+    def watch() -> None:
+        ready, _, _ = select.select([receiver], [], [], limit)
+        if not ready:
+            state.expired = True
+        elif _STOP in receiver.recv(64):
+            return
+        con.interrupt()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
-        yield con
+        yield state
     finally:
-        timer.cancel()
+        sender.send(_STOP)
+        watcher.join()
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        receiver.close()
+        sender.close()
+
+
+class SQLFileError(duckdb.Error):
+    """A file of the package's SQL that DuckDB could not run: the message starts with the file's name."""
+
+    def __init__(self, rel: str, error: duckdb.Error):
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        super().__init__(f"{rel}: {first}")
+        self.file = rel
+        self.timed_out = isinstance(error, duckdb.InterruptException)
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, rel: str, sql: str) -> None:
+    """Run one file of the package's SQL; a failure names the file (not the table whose rule happened to need it)."""
+    try:
+        con.execute(sql)
+    except duckdb.Error as err:
+        raise SQLFileError(rel, err) from None
+
+
+def timed_out_message(what: str) -> str:
+    return f"{what} ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
 
 
 def literal(text: str) -> str:

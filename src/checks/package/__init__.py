@@ -34,21 +34,41 @@ def sha256_of(path: Path, rel: str | None = None) -> str:
 
 def read_json(root: Path, rel: str, what: str) -> object:
     """A JSON document of the package, parsed; a missing, unsafe, oversized or malformed one is UnusableInput."""
-    raw = files.read_bytes(files.regular_file(root, rel, what), rel, "json")
+    return parse_json(files.read_bytes(files.regular_file(root, rel, what), rel, "json"), rel)
+
+
+def parse_json(raw: bytes, rel: str) -> object:
+    """JSON bytes of the package (named rel), parsed strictly: UTF-8, finite numbers, no key twice in an object."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
     except _NotFinite as err:
         raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err}") from None
+    except _DuplicateKey as err:
+        raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {err} twice in one object; JSON readers disagree on which "
+                           "value wins, so the file is refused", found=str(err)) from None
     except RecursionError:
         raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
 
 
 class _NotFinite(ValueError):
     """A number JSON cannot hold (1e400, NaN, Infinity): refused on reading, so no command ever writes one."""
+
+
+class _DuplicateKey(ValueError):
+    """A key written twice in one JSON object: Python keeps the last value, other readers the first."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(json.dumps(key, ensure_ascii=False))
+        seen[key] = value
+    return seen
 
 
 def _finite(text: str) -> float:
@@ -114,12 +134,18 @@ class Package:
         return files.regular_file(self.root, f"sql/{name}", "package SQL")
 
     def read_text(self, path: Path) -> str:
-        """A checked file's text (UTF-8), bounded in size."""
+        """A checked file's text (UTF-8), bounded in size; text in another encoding is unusable input naming the file."""
         try:
             rel = path.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             rel = path.name
-        return files.read_bytes(path, rel).decode("utf-8")
+        raw = files.read_bytes(path, rel)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line}; re-save it as UTF-8",
+                               row=f"line {line}") from None
 
     @property
     def seed_path(self) -> Path:

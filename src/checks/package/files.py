@@ -10,6 +10,8 @@ import os
 import re
 import stat
 import tempfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 
 from checks.problems import Problem, UnusableInput
@@ -20,6 +22,8 @@ MAX_JSON_BYTES = 5 * 2**20
 MAX_FILE_BYTES = 512 * 2**20
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: While a build runs: (package root, its output folder, the fresh folder every write to that output folder goes to).
+_REDIRECT: ContextVar[tuple[Path, str, Path] | None] = ContextVar("redirect", default=None)
 
 
 def limit(kind: str) -> int:
@@ -31,6 +35,22 @@ def limit(kind: str) -> int:
 
 def refuse(rule: str, file: str, message: str, **where) -> UnusableInput:
     return UnusableInput(Problem(rule=rule, file=file, message=message, **where))
+
+
+def is_url(text: str) -> bool:
+    """Whether text starts with a URL scheme (http:, javascript:, file: …)."""
+    return bool(_SCHEME.match(text))
+
+
+def head(path: Path, rel: str, size: int) -> bytes:
+    """The first bytes of a checked regular file (to recognise its kind), never blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise refuse("input.not_a_file", rel, f"{rel} is not a regular file; only regular files are read")
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
 
 
 def resolve_inside(root: Path, declared: object, what: str) -> Path:
@@ -87,14 +107,45 @@ def read_bytes(path: Path, rel: str, kind: str = "file") -> bytes:
     return data
 
 
-def write_atomic(root: Path, declared: str, data: bytes) -> Path:
-    """Write data to a path inside root via a temporary file and a rename; refuses a symlink at the target."""
+@contextmanager
+def redirected(root: Path, folder: str, into: Path):
+    """Inside the block, every write to `folder/…` under root goes to `into/…` instead (a build's staging folder)."""
+    token = _REDIRECT.set((root.resolve(), folder, into))
+    try:
+        yield into
+    finally:
+        _REDIRECT.reset(token)
+
+
+def output_base(root: Path, declared: str) -> tuple[Path, str]:
+    """(folder, path under it) where a write to `declared` under root goes: a running build's staging folder, or root."""
+    redirect = _REDIRECT.get()
+    if redirect is not None and root.resolve() == redirect[0]:
+        _, folder, into = redirect
+        if declared == folder or declared.startswith(folder + "/"):
+            return into, declared[len(folder) + 1:] or "."
+    return root, declared
+
+
+def output_path(root: Path, declared: str) -> Path:
+    """Where to write `declared`: inside root, no symlink anywhere on the way (a linked folder would carry the write
+    elsewhere), not a folder or device; refused with the name of the offending part."""
+    root, declared = output_base(root, declared)
     path = resolve_inside(root, declared, "output")
-    link = root.resolve() / declared
-    if link.is_symlink():
-        raise refuse("output.symlink", declared, f"{declared} is a symlink; refusing to write through it")
+    base = root.resolve()
+    parts = PurePosixPath(declared).parts
+    for depth in range(1, len(parts) + 1):
+        shown = "/".join(parts[:depth])
+        if (base / shown).is_symlink():
+            raise refuse("output.symlink", shown, f"{shown} is a symlink; refusing to write through it")
     if path.exists() and not path.is_file():
         raise refuse("output.not_a_file", declared, f"{declared} exists and is not a regular file; refusing to replace it")
+    return path
+
+
+def write_atomic(root: Path, declared: str, data: bytes) -> Path:
+    """Write data to a path inside root via a temporary file and a rename; refuses a symlink at the target or on the way."""
+    path = output_path(root, declared)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

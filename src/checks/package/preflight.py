@@ -12,6 +12,8 @@ Tolerated: a table without a final newline, needlessly quoted fields, and extra 
 from __future__ import annotations
 
 import re
+from re import _constants as sre  # the parse tree Python's re itself backtracks over
+from re import _parser as sre_parse
 
 from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
 from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
@@ -22,6 +24,17 @@ SQL_FOLDER = "sql"
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 #: A group that repeats and itself holds a repetition ((a+)+, (a*)*): a pattern that can take exponential time.
 NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
+#: The Data Package name pattern (lower case, digits, . _ -), starting with a letter or digit: build names files after it.
+PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+#: The one hash the package uses (what `stamp` writes and frictionless verifies).
+SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+#: How compressed files start (gzip, zip, bzip2, xz, zstd, 7z, lz4) and the names they go by.
+COMPRESSED_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"7z\xbc\xaf\x27\x1c", b"\x04\x22\x4d\x18")
+COMPRESSED_FORMATS = {"gz", "gzip", "zip", "bz2", "xz", "zst", "zstd", "7z", "lz4", "tgz", "tar", "br"}
+#: A pattern may hold one unbounded repetition, and its bounded choices (optional parts, alternatives, {m,n}) may
+#: multiply to at most this: then Python's re (frictionless) tries at most this many paths per character.
+MAX_PATTERN_CHOICES = 64
+_CHARACTER = {sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN}
 #: Profiles frictionless knows without fetching anything.
 STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
 
@@ -34,6 +47,8 @@ def check_descriptor(package: Package) -> None:
     if not isinstance(descriptor, dict):
         raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
     _check_profile(descriptor, "the package")
+    _check_package_name(descriptor)
+    _check_other_paths(package.root, descriptor, "the package")
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "datapackage.json has no resources list")
@@ -51,6 +66,8 @@ def check_descriptor(package: Package) -> None:
         if "path" not in res or "data" in res:
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
         files.regular_file(package.root, res["path"], f"resource {name}")
+        _check_other_paths(package.root, res, f"resource {name}")
+        _check_uncompressed(package.root, res, name)
         if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
             raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
         if "dialect" in res and res["dialect"] != CSV_DIALECT:
@@ -72,6 +89,98 @@ def check_descriptor(package: Package) -> None:
     if missing:
         raise _unusable("input.missing_resource", DESCRIPTOR, f"the rules need table resource(s) {', '.join(missing)} (declared with \"type\": \"table\")")
     _check_sql_declared(package)
+
+
+def _check_package_name(descriptor: dict) -> None:
+    """The package name becomes file names in dist/: only the Data Package name pattern, never a path."""
+    name = descriptor.get("name")
+    if name is not None and not (isinstance(name, str) and PACKAGE_NAME.fullmatch(name)):
+        raise _unusable("input.unsafe_name", DESCRIPTOR, f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
+                        "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)", found=str(name)[:200])
+
+
+def _check_other_paths(root, holder: dict, what: str) -> None:
+    """Every further path a descriptor can name: the parts of a multipart resource (`extrapaths`) are files frictionless
+    reads, so each is a regular file inside the package; a licence, source or contributor path that is not a URL must
+    stay inside the package too (URLs there are links, never fetched)."""
+    extra = holder.get("extrapaths", [])
+    for part in extra if isinstance(extra, list) else [extra]:
+        files.regular_file(root, part, f"{what}: extrapaths")
+    for key in ("licenses", "sources", "contributors"):
+        entries = holder.get(key, [])
+        for entry in entries if isinstance(entries, list) else [entries]:
+            path = entry.get("path") if isinstance(entry, dict) else None
+            if path is not None and not (isinstance(path, str) and files.is_url(path)):
+                files.resolve_inside(root, path, f"{what}: {key}")
+
+
+def _check_uncompressed(root, res: dict, name: str) -> None:
+    """No compressed resource: frictionless would decompress it without bound (9 MB of gzip held 2 GiB of rows)."""
+    path = res["path"]
+    declared = {str(res.get(k, "")).lower() for k in ("compression", "format")} | {path.rsplit(".", 1)[-1].lower()}
+    head = files.head(files.regular_file(root, path, f"resource {name}"), path, 8)
+    if "compression" in res or "innerpath" in res or declared & COMPRESSED_FORMATS or head.startswith(COMPRESSED_MAGIC):
+        raise _unusable("input.compressed", path, f"resource {name}: {path} is compressed (or declares compression); resources must be plain "
+                        "files, since decompressing has no size bound", found=head.hex())
+
+
+def check_hashes(package: Package) -> None:
+    """Every resource hash is sha256, the algorithm frictionless verifies; any other (md5:, sha999:) would pass unchecked.
+
+    Part of validation, not of `check_descriptor`: `stamp` must still run on such a package to repair it."""
+    for res in package.resources:
+        if isinstance(res.get("hash"), str) and not SHA256.fullmatch(res["hash"]):
+            raise _unusable("input.hash_algorithm", DESCRIPTOR, f"resource {res['name']}: hash {res['hash'][:80]!r} is not sha256:<64 hex digits>; "
+                            "only sha256 is verified (run python -m checks stamp)", expected="sha256:<64 lower-case hex digits>", found=res["hash"][:200])
+
+
+def pattern_risk(pattern: str) -> str | None:
+    """Why matching this pattern could take more than linear time, in Python's re or in RE2; None when it cannot.
+
+    frictionless matches patterns with Python's re, a backtracking engine: a repeated group ((a|a)*) or two unbounded
+    repetitions (a*a*) can make one match take exponential or polynomial time. Accepted: what RE2 compiles (pandas
+    matches there) whose repetitions apply to one character each, at most one of them unbounded, and whose other
+    choices multiply to at most MAX_PATTERN_CHOICES. Every pattern of this package is of that form."""
+    try:
+        tree = sre_parse.parse(pattern)
+    except re.error:
+        return None  # reported as not a regular expression
+    try:
+        import pyarrow
+        import pyarrow.compute as pc
+
+        pc.match_substring_regex(pyarrow.array([""]), pattern)
+    except pyarrow.ArrowInvalid as err:
+        return f"RE2 cannot run it ({str(err).splitlines()[0]})"
+    unbounded, choices = 0, 1
+    pending = [list(tree)]
+    while pending:
+        for op, arg in pending.pop():
+            if op in _CHARACTER or op is sre.AT:
+                continue
+            if op is sre.SUBPATTERN:
+                pending.append(list(arg[-1]))
+            elif op is sre.BRANCH:
+                choices *= len(arg[1])
+                pending += [list(alt) for alt in arg[1]]
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                low, high, body = arg
+                if high <= 1:
+                    choices *= 2
+                    pending.append(list(body))
+                elif len(body) != 1 or body[0][0] not in _CHARACTER:
+                    return "a group or sequence repeats (such as (a|a)* or (ab)+): only single characters may repeat"
+                elif high == sre.MAXREPEAT:
+                    unbounded += 1
+                else:
+                    choices *= high - low + 1
+            else:
+                return f"it uses {str(op).lower()}, which a linear-time engine cannot run"
+    if unbounded > 1:
+        return "more than one repetition is unbounded (such as a*a*): matching takes polynomial time"
+    if choices > MAX_PATTERN_CHOICES:
+        return f"its optional parts, alternatives and {{m,n}} counts make {choices:,} paths per character (at most {MAX_PATTERN_CHOICES})"
+    return None
 
 
 def _check_profile(holder: dict, what: str) -> None:
@@ -116,6 +225,10 @@ def _check_schema(schema: object, rel: str) -> None:
             re.compile(pattern or "")
         except re.error as err:
             raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has a pattern that is not a regular expression: {err}") from None
+        risk = pattern_risk(pattern) if pattern else None
+        if risk:
+            raise _unusable("input.unsafe_pattern", rel, f"{rel}: field {name} has a pattern that cannot be matched in bounded time: {risk}",
+                            found=pattern)
         if name in names:
             raise _unusable("input.malformed_schema", rel, f"{rel}: field name {name} appears twice")
         names.append(name)
@@ -168,7 +281,11 @@ def preflight(package: Package) -> None:
     (`table_bytes`), so that no table is read twice or held as text.
     """
     check_descriptor(package)
+    check_hashes(package)
     _check_seed(package)
+    for res in package.resources:  # the package's SQL is UTF-8, or it is refused here naming the file, not where a view fails
+        if res.get("format") == "sql" or res["path"].endswith(".sql"):
+            package.read_text(package.path_of(res["name"]))
     for res in package.tables:
         _check_schema(package.schema(res["name"]), res["schema"])
 

@@ -58,15 +58,16 @@ def as_text(report: Report) -> str:
         out.append(f"FAIL {result.rule}: {shown(result.description)}")
         for p in result.problems[:SHOWN_PER_RULE]:
             out += _problem_lines(p)
-        if len(result.problems) > SHOWN_PER_RULE:
-            out.append(f"  … and {len(result.problems) - SHOWN_PER_RULE} more (--json lists them all)")
+        if result.count > SHOWN_PER_RULE:
+            listed = "them all" if not result.omitted else f"the first {len(result.problems)}; the rule stopped keeping problems there"
+            out.append(f"  … and {result.count - SHOWN_PER_RULE} more (--json lists {listed})")
         out.append("")
     passed = sum(r.passed for r in report.results)
-    out.append(f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, {len(report.problems)} problems")
+    out.append(f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, {report.problem_count} problems")
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
         status = "pass" if r.passed else "FAIL"
-        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {len(r.problems)} problems")
+        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")
         out.append(f"  {status}  {r.rule:<{width}}  {detail}")
     out.append(VERDICTS[report.exit_code])
     return "\n".join(out) + "\n"
@@ -81,11 +82,11 @@ def as_json(report: Report) -> str:
             "rules": len(report.results),
             "passed": sum(r.passed for r in report.results),
             "failed": sum(not r.passed for r in report.results),
-            "problems": len(report.problems),
+            "problems": report.problem_count,
         },
         "rules": [
             {"rule": r.rule, "description": r.description, "checked": r.checked, "passed": r.passed,
-             "problems": [p.as_dict() for p in r.problems]}
+             "problems": [p.as_dict() for p in r.problems], "problem_count": r.count, "omitted": r.omitted}
             for r in report.results
         ],
     }

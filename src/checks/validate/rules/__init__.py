@@ -2,6 +2,7 @@
 from checks.validate.rules.anchoring import RULES as ANCHORING
 from checks.validate.rules.corroborations import RULES as CORROBORATIONS
 from checks.validate.rules.figures import RULES as FIGURES
+from checks.validate.rules.invisible import rule_for as invisible_rule_for
 from checks.validate.rules.measures import RULES as MEASURES
 from checks.validate.rules.relations import RULES as RELATIONS
 from checks.validate.rules.scopes import RULES as SCOPES
@@ -11,4 +12,4 @@ ROW_RULES = [*ANCHORING, *FIGURES, *MEASURES, *SCOPES, *RELATIONS, *CORROBORATIO
 
 
 def rules_for(table: str):
-    return [rule for rule in ROW_RULES if rule.table == table]
+    return [rule for rule in ROW_RULES if rule.table == table] + [invisible_rule_for(table)]

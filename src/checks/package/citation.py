@@ -1,0 +1,47 @@
+"""CITATION.cff, read safely: plain YAML without aliases, bounded in size, a mapping with a title.
+
+An alias repeated inside an alias (a "billion laughs") grows a 1 KB file into gigabytes once loaded, and PyYAML's
+safe loader expands them. A citation needs no alias, so any alias or anchor is refused before anything is built.
+"""
+from __future__ import annotations
+
+import yaml
+
+from checks.package import Package, files
+
+CITATION = "CITATION.cff"
+#: A citation is a page of text; this bounds what the YAML parser is given.
+MAX_CITATION_BYTES = 2**20
+
+
+class _NoAliases(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases as it composes the document."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(problem="anchors and aliases are not accepted in a citation", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_citation(package: Package) -> dict:
+    """CITATION.cff as a mapping; unusable input (naming the file and the rule) when it is not one a build can cite."""
+    path = files.regular_file(package.root, CITATION, "the citation file")
+    raw = files.read_bytes(path, CITATION)
+    if len(raw) > MAX_CITATION_BYTES:
+        raise files.refuse("input.too_large", CITATION, f"{CITATION} is {len(raw):,} bytes, over the limit of {MAX_CITATION_BYTES:,} for a citation")
+    text = package.read_text(path)
+    try:
+        cff = yaml.load(text, Loader=_NoAliases)  # a SafeLoader subclass
+    except yaml.YAMLError as err:
+        raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} is not valid YAML: {' '.join(str(err).split())}") from None
+    except RecursionError:
+        raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} nests too deeply to be read") from None
+    if not isinstance(cff, dict) or not isinstance(cff.get("title"), str):
+        raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} must be a YAML mapping with a title (Citation File Format)")
+    lists = [("authors", cff.get("authors", [])), ("references", cff.get("references", []))]
+    lists += [("references[].authors", ref.get("authors", [])) for ref in lists[1][1] if isinstance(ref, dict)]
+    for key, items in lists:
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise files.refuse("input.malformed_citation", CITATION, f"{CITATION}: {key} must be a list of mappings (Citation File Format)")
+    return cff

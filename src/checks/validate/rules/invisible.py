@@ -1,0 +1,84 @@
+"""No invisible or direction characters in text cells: what a reader cannot see must not change what a cell says.
+
+A right-to-left override (U+202E) shows `cod.exe` for `exe.doc`; a zero-width joiner or a tag character hides
+text inside a figure's words; U+2028 breaks a line that no CSV reader sees as a line; private-use characters and
+noncharacters (U+FFFE) show as nothing or as boxes; a stack of combining marks draws over its neighbours. Each is
+refused in every text cell of every table, except in a cell that copies the seed at the row's span (a quote
+copies the text as it is, invisible characters included).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import pandas as pd
+
+from checks.validate.rules.base import Context, RowRule, Verdict
+
+DESCRIPTION = ("text cells hold no invisible or direction characters (bidi controls, zero-width characters, line and paragraph separators, "
+               "tag characters, private use, noncharacters) and no stack of three or more combining marks, unless the seed has them at the row's span")
+#: Format characters (bidi controls, zero-width, tags, soft hyphen), private use, line and paragraph separators.
+_CATEGORIES = {"Cf", "Co", "Zl", "Zp"}
+_MARKS = {"Mn", "Me"}
+#: Where characters of those categories are (the rest is unassigned, or private use listed whole).
+_SCANNED = (range(0x40000), range(0xE0000, 0xE1000))
+_PRIVATE_PLANES = ((0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+_STACK = 3
+
+
+def _class(codepoints: list[int]) -> str:
+    """A regular-expression character class body of these code points, as ranges (RE2 and Python read it alike)."""
+    parts, start = [], None
+    for i, cp in enumerate(codepoints):
+        if start is None:
+            start = cp
+        if i + 1 == len(codepoints) or codepoints[i + 1] != cp + 1:
+            parts.append(chr(start) if start == cp else f"{chr(start)}-{chr(cp)}")
+            start = None
+    return "".join(parts)
+
+
+@cache
+def pattern() -> str:
+    """One character to refuse, or a stack of combining marks."""
+    hidden, marks = [], []
+    for block in _SCANNED:
+        for cp in block:
+            category = unicodedata.category(chr(cp))
+            if category in _CATEGORIES:
+                hidden.append(cp)
+            elif category in _MARKS:
+                marks.append(cp)
+    noncharacters = [*range(0xFDD0, 0xFDF0), *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))]
+    hidden = sorted(set(hidden) | set(noncharacters))
+    private = "".join(f"{chr(a)}-{chr(b)}" for a, b in _PRIVATE_PLANES)
+    return f"[{_class(hidden)}{private}]|[{_class(marks)}]{{{_STACK},}}"
+
+
+def _text_columns(columns, ctx: Context, table: str) -> list[str]:
+    types = {f["name"]: f.get("type", "string") for f in ctx.package.schema(table)["fields"]}
+    return [c for c in columns if types.get(c) == "string"]
+
+
+def _named(text: str) -> str:
+    return " ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in text[:4]) + (" …" if len(text) > 4 else "")
+
+
+def _check(table: str):
+    def check(row, ctx: Context) -> Verdict:
+        """Every refused character of every text cell, unless the cell is the seed's own text at the row's span."""
+        start, end = row.get("char_start"), row.get("char_end")
+        span = ctx.seed[int(start):int(end)] if not (pd.isna(start) or pd.isna(end)) else ""
+        found = [f"{column}: {_named(m.group())} at character {m.start()}"
+                 for column in _text_columns(row, ctx, table) if isinstance(row[column], str) and row[column] not in span
+                 for m in re.finditer(pattern(), row[column])]
+        return not found, "text without invisible or direction characters (or the seed's own at this span)", "; ".join(found[:5])
+
+    return check
+
+
+@cache
+def rule_for(table: str) -> RowRule:
+    """The rule for one table (every table of the package has it)."""
+    return RowRule(f"{table}.invisible_characters", table, None, DESCRIPTION, _check(table))
