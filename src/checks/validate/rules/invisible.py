@@ -71,7 +71,7 @@ def _check(table: str):
         start, end = row.get("char_start"), row.get("char_end")
         span = ctx.seed[int(start):int(end)] if not (pd.isna(start) or pd.isna(end)) else ""
         found = [f"{column}: {_named(m.group())} at character {m.start()}"
-                 for column in _text_columns(row, ctx, table) if isinstance(row[column], str) and row[column] not in span
+                 for column in _text_columns(list(row.keys()), ctx, table) if isinstance(row[column], str) and row[column] not in span
                  for m in re.finditer(pattern(), row[column])]
         return not found, "text without invisible or direction characters (or the seed's own at this span)", "; ".join(found[:5])
 
