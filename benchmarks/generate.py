@@ -77,7 +77,7 @@ def relaxed_schema(schema: dict, renamed: set[str], steps: dict[str, int], seed_
     for f in schema["fields"]:
         c = f.get("constraints", {})
         if f["name"] in renamed and "pattern" in c:
-            c["pattern"] = f"(?:{c['pattern']})(?:_[0-9]+)?"
+            c["pattern"] = f"(?:{c['pattern']})(?:_[0-9]{{1,9}})?"  # bounded: the validator refuses a second unbounded repeat
         if "maximum" in c:
             if f["name"] in OFFSETS:
                 c["maximum"] += (times - 1) * seed_length
