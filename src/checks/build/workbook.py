@@ -11,18 +11,17 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import xlsxwriter
-import yaml
 
-from checks.package import Package, files
+from checks.package import Package
+from checks.package.citation import read_citation
 
 CITATION = "CITATION.cff"
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 def citation(package: Package) -> dict:
-    """CITATION.cff, parsed."""
-    path = files.regular_file(package.root, CITATION, "the citation file")
-    return yaml.safe_load(package.read_text(path))
+    """CITATION.cff, parsed without YAML aliases (see package.citation)."""
+    return read_citation(package)
 
 
 def cite(cff: dict) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from checks.database.sandbox import deadline, ident, literal, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
+from checks.database.sandbox import deadline, ident, literal, run_sql_file, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
 from checks.package import Package
 from checks.package.fields import duckdb_columns, primary_key
 from checks.problems import Problem, UnusableInput  # noqa: F401 - raised by callers that know it from here
@@ -162,7 +162,7 @@ def run_package_sql(con: duckdb.DuckDBPyConnection, package: Package) -> list[st
     view column that has none (`comment_views`). Returns those comments, as statements."""
     for name in sql_order(package):
         if name != TABLES_SQL:
-            con.execute(package.read_text(package.sql_path(name)))
+            run_sql_file(con, f"sql/{name}", package.read_text(package.sql_path(name)))
     return comment_views(con)
 
 
@@ -309,7 +309,7 @@ def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, p
     con.execute(f"CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT \"text\" FROM _frame_source_text")
     for name in sql_order(package):
         if name != TABLES_SQL:
-            con.execute(package.read_text(package.sql_path(name)))
+            run_sql_file(con, f"sql/{name}", package.read_text(package.sql_path(name)))
 
 
 def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
@@ -324,7 +324,7 @@ def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
             con.close()
     except (duckdb.Error, OSError) as err:
         first = str(err).splitlines()[0]
-        if isinstance(err, duckdb.InterruptException):
+        if isinstance(err, duckdb.InterruptException) or getattr(err, "timed_out", False):
             first = f"the package's SQL ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
         return f"the SQL could not run: {first}"
     frame["holds"] = frame["holds"].astype("boolean")

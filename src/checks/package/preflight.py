@@ -62,26 +62,7 @@ def check_descriptor(package: Package) -> None:
         if name in names:
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource name {name!r} is declared twice")
         names.append(name)
-        _check_profile(res, f"resource {name}")
-        if "path" not in res or "data" in res:
-            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
-        files.regular_file(package.root, res["path"], f"resource {name}")
-        _check_other_paths(package.root, res, f"resource {name}")
-        _check_uncompressed(package.root, res, name)
-        if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
-            raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
-        if "dialect" in res and res["dialect"] != CSV_DIALECT:
-            raise _unusable("input.dialect", DESCRIPTOR, f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
-                            "another one (a commentChar, say) would make frictionless and pandas read different rows",
-                            expected=str(CSV_DIALECT), found=str(res["dialect"]))
-        if not isinstance(res.get("hash"), str) or not isinstance(res.get("bytes"), int):
-            raise _unusable("input.unhashed", DESCRIPTOR, f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows")
-        if res.get("type") == "table" and not isinstance(res.get("schema"), str):
-            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
-        if "schema" in res:
-            if not isinstance(res["schema"], str):
-                raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name}: schema must be a path to a file of schemas/")
-            files.regular_file(package.root, res["schema"], f"schema of resource {name}")
+        _check_resource(package, res, name)
     if "source_text" not in names:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "resource source_text (the seed) is not declared")
     tables = {r["name"] for r in resources if r.get("type") == "table"}
@@ -181,6 +162,30 @@ def pattern_risk(pattern: str) -> str | None:
     if choices > MAX_PATTERN_CHOICES:
         return f"its optional parts, alternatives and {{m,n}} counts make {choices:,} paths per character (at most {MAX_PATTERN_CHOICES})"
     return None
+
+
+def _check_resource(package: Package, res: dict, name: str) -> None:
+    """One resource is safe to follow: its paths inside the package, uncompressed, in the one dialect, hashed."""
+    _check_profile(res, f"resource {name}")
+    if "path" not in res or "data" in res:
+        raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
+    files.regular_file(package.root, res["path"], f"resource {name}")
+    _check_other_paths(package.root, res, f"resource {name}")
+    _check_uncompressed(package.root, res, name)
+    if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
+        raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
+    if "dialect" in res and res["dialect"] != CSV_DIALECT:
+        raise _unusable("input.dialect", DESCRIPTOR, f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
+                        "another one (a commentChar, say) would make frictionless and pandas read different rows",
+                        expected=str(CSV_DIALECT), found=str(res["dialect"]))
+    if not isinstance(res.get("hash"), str) or not isinstance(res.get("bytes"), int):
+        raise _unusable("input.unhashed", DESCRIPTOR, f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows")
+    if res.get("type") == "table" and not isinstance(res.get("schema"), str):
+        raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
+    if "schema" in res:
+        if not isinstance(res["schema"], str):
+            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name}: schema must be a path to a file of schemas/")
+        files.regular_file(package.root, res["schema"], f"schema of resource {name}")
 
 
 def _check_profile(holder: dict, what: str) -> None:

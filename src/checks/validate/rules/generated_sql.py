@@ -53,7 +53,7 @@ def check_generated_sql(ctx: Context) -> RuleResult:
         expected = {duck.TABLES_SQL: duck.tables_sql(package), duck.LOAD_SQL: duck.load_sql(package)}
     except (duckdb.Error, OSError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if isinstance(err, duckdb.InterruptException):
+        if isinstance(err, duckdb.InterruptException) or getattr(err, "timed_out", False):
             first = f"the package's SQL ran past {duck.sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
         rel = f"sql/{duck.LOAD_SQL}"
         result.problems.append(Problem(NAME, rel, expected="the files of sql/ run on the tables of the schemas",
