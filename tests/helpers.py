@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,29 @@ def validate_stage(root: Path, rule: str) -> Report:
             return check_table(ctx, table)
     report.results += _guarded(stage, str(root), run)
     return report
+
+
+def read_descriptor(root: Path) -> dict:
+    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def save_descriptor(root: Path, descriptor: dict) -> None:
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def set_resource(root: Path, resource_name: str, **changes) -> None:
+    descriptor = read_descriptor(root)
+    resource = next(r for r in descriptor["resources"] if r["name"] == resource_name)
+    for key, value in changes.items():
+        if value is None:
+            resource.pop(key, None)
+        else:
+            resource[key] = value
+    save_descriptor(root, descriptor)
+
+
+def edit_schema(root: Path, table: str, change) -> None:
+    path = root / "schemas" / f"{table}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    change(schema)
+    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")

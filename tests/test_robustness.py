@@ -13,35 +13,25 @@ import pytest
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.validate import validate
-from helpers import drop, edit, read_rows, replace_in, run_cli, validate_stage, write_rows
+from helpers import (
+    drop,
+    edit,
+    edit_schema,
+    read_descriptor,
+    read_rows,
+    replace_in,
+    run_cli,
+    save_descriptor,
+    set_resource,
+    validate_stage,
+    write_rows,
+)
 
 OUTSIDE_MARK = "written-from-a-view"
 
 
-def _descriptor(root: Path) -> dict:
-    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
 
 
-def _save_descriptor(root: Path, descriptor: dict) -> None:
-    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _set_resource(root: Path, resource_name: str, **changes) -> None:
-    descriptor = _descriptor(root)
-    resource = next(r for r in descriptor["resources"] if r["name"] == resource_name)
-    for key, value in changes.items():
-        if value is None:
-            resource.pop(key, None)
-        else:
-            resource[key] = value
-    _save_descriptor(root, descriptor)
-
-
-def _edit_schema(root: Path, table: str, change) -> None:
-    path = root / "schemas" / f"{table}.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    change(schema)
-    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
 
 
 def _symlink_out(root: Path, tmp: Path) -> None:
@@ -61,33 +51,33 @@ def _pins(root: Path, text: str) -> None:
 
 
 def _seed_hash(root: Path) -> str:
-    return _descriptor(root)["resources"][0]["hash"].removeprefix("sha256:")
+    return read_descriptor(root)["resources"][0]["hash"].removeprefix("sha256:")
 
 
 # name → (how to craft the copy (root, tmp_path), the rule that must refuse it with exit 2)
 UNUSABLE = {
-    "absolute path": (lambda r, t: _set_resource(r, "units", path=str(r / "data" / "units.csv")), "input.unsafe_path"),
-    "path escaping with ..": (lambda r, t: _set_resource(r, "units", path="../outside/units.csv"), "input.unsafe_path"),
+    "absolute path": (lambda r, t: set_resource(r, "units", path=str(r / "data" / "units.csv")), "input.unsafe_path"),
+    "path escaping with ..": (lambda r, t: set_resource(r, "units", path="../outside/units.csv"), "input.unsafe_path"),
     "symlink out of the tree": (_symlink_out, "input.unsafe_path"),
-    "directory as path": (lambda r, t: _set_resource(r, "units", path="data"), "input.not_a_file"),
+    "directory as path": (lambda r, t: set_resource(r, "units", path="data"), "input.not_a_file"),
     "FIFO as a table": (lambda r, t: _fifo(r), "input.not_a_file"),
-    "URL as a schema": (lambda r, t: _set_resource(r, "units", schema="http://127.0.0.1:9/units.json"), "input.unsafe_path"),
-    "custom profile": (lambda r, t: _save_descriptor(r, {**_descriptor(r), "profile": "http://127.0.0.1:9/profile.json"}), "input.unsafe_path"),
-    "dialect as a URL": (lambda r, t: _set_resource(r, "units", dialect="http://127.0.0.1:9/dialect.json"), "input.unsafe_path"),
-    "SQL in a resource name": (lambda r, t: _set_resource(r, "units", name="units; COPY (SELECT 1) TO '/tmp/x'"), "input.unsafe_name"),
-    "table no longer typed": (lambda r, t: _set_resource(r, "units", type=None), "input.missing_resource"),
-    "renamed table": (lambda r, t: _set_resource(r, "units", name="unit_list"), "input.missing_resource"),
+    "URL as a schema": (lambda r, t: set_resource(r, "units", schema="http://127.0.0.1:9/units.json"), "input.unsafe_path"),
+    "custom profile": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "profile": "http://127.0.0.1:9/profile.json"}), "input.unsafe_path"),
+    "dialect as a URL": (lambda r, t: set_resource(r, "units", dialect="http://127.0.0.1:9/dialect.json"), "input.unsafe_path"),
+    "SQL in a resource name": (lambda r, t: set_resource(r, "units", name="units; COPY (SELECT 1) TO '/tmp/x'"), "input.unsafe_name"),
+    "table no longer typed": (lambda r, t: set_resource(r, "units", type=None), "input.missing_resource"),
+    "renamed table": (lambda r, t: set_resource(r, "units", name="unit_list"), "input.missing_resource"),
     "undeclared SQL file": (lambda r, t: (r / "sql" / "extra.sql").write_text("SELECT 1;", encoding="utf-8"), "input.undeclared_sql"),
     "deeply nested JSON": (lambda r, t: (r / "datapackage.json").write_text("[" * 100000 + "]" * 100000, encoding="utf-8"), "input.malformed_json"),
     "number JSON cannot hold": (lambda r, t: replace_in(r, "datapackage.json", '"version": "', '"x-size": 1e400, "version": "', restamp=False), "input.malformed_json"),
-    "field without a name": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][0].pop("name")), "input.malformed_schema"),
-    "unsupported field type": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][2].update(type="any")), "input.malformed_schema"),
-    "primary key naming no field": (lambda r, t: _edit_schema(r, "units", lambda s: s.update(primaryKey=["nothing"])), "input.malformed_schema"),
+    "field without a name": (lambda r, t: edit_schema(r, "units", lambda s: s["fields"][0].pop("name")), "input.malformed_schema"),
+    "unsupported field type": (lambda r, t: edit_schema(r, "units", lambda s: s["fields"][2].update(type="any")), "input.malformed_schema"),
+    "primary key naming no field": (lambda r, t: edit_schema(r, "units", lambda s: s.update(primaryKey=["nothing"])), "input.malformed_schema"),
     "junk line in SHA256SUMS": (lambda r, t: _pins(r, "not a hash line\n"), "input.malformed_pin"),
-    "comment character in a dialect": (lambda r, t: _set_resource(r, "units", dialect={**next(x for x in _descriptor(r)["resources"] if x["name"] == "units")["dialect"], "commentChar": "C"}), "input.dialect"),
-    "resource without a hash": (lambda r, t: _set_resource(r, "sql_views", hash=None, bytes=None), "input.unhashed"),
-    "catastrophic regex in a schema": (lambda r, t: _edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a+)+b")), "input.unsafe_pattern"),
-    "duplicate field names": (lambda r, t: _edit_schema(r, "units", lambda s: s["fields"][1].update(name=s["fields"][0]["name"])), "input.malformed_schema"),
+    "comment character in a dialect": (lambda r, t: set_resource(r, "units", dialect={**next(x for x in read_descriptor(r)["resources"] if x["name"] == "units")["dialect"], "commentChar": "C"}), "input.dialect"),
+    "resource without a hash": (lambda r, t: set_resource(r, "sql_views", hash=None, bytes=None), "input.unhashed"),
+    "catastrophic regex in a schema": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a+)+b")), "input.unsafe_pattern"),
+    "duplicate field names": (lambda r, t: edit_schema(r, "units", lambda s: s["fields"][1].update(name=s["fields"][0]["name"])), "input.malformed_schema"),
     "UTF-16 table": (lambda r, t: (r / "data/units.csv").write_bytes((r / "data/units.csv").read_text(encoding="utf-8").encode("utf-16")), "input.encoding"),
 }
 
@@ -137,9 +127,9 @@ def test_a_url_resource_is_never_fetched(copy):
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/leak.csv"
-        descriptor = _descriptor(copy)
+        descriptor = read_descriptor(copy)
         descriptor["resources"].append({"name": "leak", "path": url, "format": "csv"})
-        _save_descriptor(copy, descriptor)
+        save_descriptor(copy, descriptor)
         done = run_cli("--root", str(copy), "validate", "--json")
     finally:
         server.shutdown()
@@ -294,7 +284,7 @@ def test_stamp_refuses_a_fifo_and_an_escaping_path(copy):
     done = run_cli("--root", str(copy), "stamp")
     assert done.returncode == 2 and "input.not_a_file" in done.stderr
     (copy / "data" / "units.csv").unlink()
-    _set_resource(copy, "units", path="../../etc/hostname")
+    set_resource(copy, "units", path="../../etc/hostname")
     before = (copy / "datapackage.json").read_bytes()
     done = run_cli("--root", str(copy), "stamp")
     assert done.returncode == 2 and "input.unsafe_path" in done.stderr
@@ -310,7 +300,7 @@ def test_stamp_never_writes_a_number_json_cannot_hold(copy):
 
 
 def test_unusable_input_is_json_too(copy):
-    _edit_schema(copy, "units", lambda s: s["fields"][0].pop("name"))
+    edit_schema(copy, "units", lambda s: s["fields"][0].pop("name"))
     done = run_cli("--root", str(copy), "validate", "--json")
     data = json.loads(done.stdout)
     assert done.returncode == 2 and data["unusable"]["rule"] == "input.malformed_schema" and data["unusable"]["file"] == "schemas/units.json"

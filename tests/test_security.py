@@ -16,17 +16,26 @@ import pytest
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.validate import validate
-from conftest import ROOT, edit, read_rows, write_rows
-from test_robustness import _descriptor, _edit_schema, _save_descriptor, _set_resource
+from helpers import (
+    ROOT,
+    edit,
+    edit_schema,
+    read_descriptor,
+    read_rows,
+    save_descriptor,
+    set_resource,
+    validate_stage,
+    write_rows,
+)
 
 
 def _declare(root: Path, name: str, rel: str, data: bytes, **extra) -> None:
     """Add a file resource holding data at rel, stamped with its true bytes and sha256."""
     (root / rel).parent.mkdir(parents=True, exist_ok=True)
     (root / rel).write_bytes(data)
-    descriptor = _descriptor(root)
+    descriptor = read_descriptor(root)
     descriptor["resources"].append({"name": name, "path": rel, "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}", **extra})
-    _save_descriptor(root, descriptor)
+    save_descriptor(root, descriptor)
 
 
 def _outside(tmp_path: Path, name: str, data: bytes = b"secret-line-from-outside\n") -> Path:
@@ -37,7 +46,7 @@ def _outside(tmp_path: Path, name: str, data: bytes = b"secret-line-from-outside
 
 def _extrapath_symlink_out(root: Path, tmp: Path) -> None:
     (root / "data" / "more_units.csv").symlink_to(_outside(tmp, "units.csv"))
-    _set_resource(root, "units", extrapaths=["data/more_units.csv"])
+    set_resource(root, "units", extrapaths=["data/more_units.csv"])
 
 
 def _gzip_resource(root: Path, tmp: Path) -> None:
@@ -58,21 +67,21 @@ def _duplicate_key(root: Path, rel: str, key: str) -> None:
 # point → (how to craft the copy, the rule that must refuse it with exit 2)
 REFUSED = {
     "3 extrapaths through a symlink out": (_extrapath_symlink_out, "input.unsafe_path"),
-    "3 licence path out of the package": (lambda r, t: _set_resource(r, "source_text", licenses=[{"name": "x", "path": "../../etc/passwd"}]),
+    "3 licence path out of the package": (lambda r, t: set_resource(r, "source_text", licenses=[{"name": "x", "path": "../../etc/passwd"}]),
                                           "input.unsafe_path"),
-    "3 source path out of the package": (lambda r, t: _save_descriptor(r, {**_descriptor(r), "sources": [{"title": "x", "path": "/etc/passwd"}]}),
+    "3 source path out of the package": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "sources": [{"title": "x", "path": "/etc/passwd"}]}),
                                          "input.unsafe_path"),
-    "5 package name with ../": (lambda r, t: _save_descriptor(r, {**_descriptor(r), "name": "../data/figures"}), "input.unsafe_name"),
-    "5 package name into .git": (lambda r, t: _save_descriptor(r, {**_descriptor(r), "name": "../.git/hooks/pre-commit"}), "input.unsafe_name"),
-    "9 made-up hash algorithm": (lambda r, t: _set_resource(r, "sql_views", hash="sha999:0"), "input.hash_algorithm"),
-    "9 md5 hash": (lambda r, t: _set_resource(r, "sql_views", hash="md5:" + "0" * 32), "input.hash_algorithm"),
+    "5 package name with ../": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../data/figures"}), "input.unsafe_name"),
+    "5 package name into .git": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../.git/hooks/pre-commit"}), "input.unsafe_name"),
+    "9 made-up hash algorithm": (lambda r, t: set_resource(r, "sql_views", hash="sha999:0"), "input.hash_algorithm"),
+    "9 md5 hash": (lambda r, t: set_resource(r, "sql_views", hash="md5:" + "0" * 32), "input.hash_algorithm"),
     "10 duplicate key in datapackage.json": (lambda r, t: _duplicate_key(r, "datapackage.json", "name"), "input.duplicate_key"),
     "10 duplicate key in a schema": (lambda r, t: _duplicate_key(r, "schemas/units.json", "fields"), "input.duplicate_key"),
-    "13 alternation under a repeat": (lambda r, t: _edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a|a)*c")),
+    "13 alternation under a repeat": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a|a)*c")),
                                       "input.unsafe_pattern"),
-    "13 two unbounded repeats": (lambda r, t: _edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="a*a*a*a*c")),
+    "13 two unbounded repeats": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="a*a*a*a*c")),
                                  "input.unsafe_pattern"),
-    "13 lookahead RE2 cannot run": (lambda r, t: _edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(?=a).*")),
+    "13 lookahead RE2 cannot run": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(?=a).*")),
                                     "input.unsafe_pattern"),
     "14 gzip resource": (_gzip_resource, "input.compressed"),
     "14 gzip bytes under a .csv name": (_gzip_disguised, "input.compressed"),
@@ -132,7 +141,7 @@ def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
 def test_invisible_characters_in_cells_are_refused(copy, hidden):
     """11: bidi controls, separators, ZWJ, tags, noncharacters, private use and stacked marks in a text cell: exit 1, by row."""
     edit(copy, "figures", "F006", scope_en=f"the 208 {hidden}paired villages")
-    report = validate(copy)
+    report = validate_stage(copy, "figures.invisible_characters")
     result = report.rule("figures.invisible_characters")
     assert report.exit_code == 1 and [p.row for p in result.problems] == ["F006"], report.failed_rules()
     assert result.problems[0].file == "data/figures.csv" and f"U+{ord(hidden[-1]):04X}" in result.problems[0].found
@@ -351,7 +360,7 @@ def test_diff_shows_rows_and_loosened_constraints(repo):
         schema["foreignKeys"] = []
         schema.pop("primaryKey")
 
-    _edit_schema(repo, "figure_readings", weaken)
+    edit_schema(repo, "figure_readings", weaken)
     header, rows = read_rows(repo / "data/figure_readings.csv")
     write_rows(repo / "data/figure_readings.csv", header, rows + [{**rows[0], "figure_id": "NOT-A-FIGURE"}])
     edit(repo, "figures", "F006", scope_en="the 208 villages")

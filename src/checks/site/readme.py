@@ -187,18 +187,26 @@ def known_problems(tables: dict[str, pd.DataFrame]) -> str:
 
 # Writing -------------------------------------------------------------------------------------------------------
 
-def current_readme(package: Package, tables: dict | None = None) -> str:
-    """README.md with every generated block regenerated from the tables (loaded here if not given); refuses a README
-    whose markers are broken."""
+def _readme_with_markers(package: Package) -> str:
+    """README.md's text; refused when a block's markers are missing, repeated or reversed."""
     text = package.read_text(files.regular_file(package.root, README, "the README"))
-    tables = load_tables(package) if tables is None else tables
-    for tag, make_block in BLOCKS.items():
+    for tag in BLOCKS:
         start, end = markers(tag)
         starts, ends = text.count(start), text.count(end)
         if starts != 1 or ends != 1 or text.index(start) > text.index(end):
             reversed_ = ", end before start" if starts == ends == 1 else ""
             raise files.refuse("readme.markers", README, f"{README} needs exactly one {start} and then one {end} "
                                f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written")
+    return text
+
+
+def current_readme(package: Package, tables: dict | None = None) -> str:
+    """README.md with every generated block regenerated from the tables (loaded here if not given); refuses a README
+    whose markers are broken."""
+    text = _readme_with_markers(package)
+    tables = load_tables(package) if tables is None else tables
+    for tag, make_block in BLOCKS.items():
+        start, end = markers(tag)
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
         text = head + "\n".join([start, *make_block(tables, package), end]) + tail
@@ -221,6 +229,7 @@ def update_readme(package: Package) -> list[str]:
     be wrong); every target is checked before anything is written. Returns the files that changed."""
     from checks.validate import validated
 
+    _readme_with_markers(package)  # broken markers are refused before the package is validated
     checked = validated(package.root)
     report = checked.report
     if report.exit_code:
