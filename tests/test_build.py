@@ -10,7 +10,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from checks.build import build, workbook_name
+from checks.build.dist import build, workbook_name
 from checks.package import Package
 from front_helpers import (
     built_copy,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -83,7 +85,7 @@ def _answer(root, sql):
 
 def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path):
     from checks import validate
-    from checks.build import build
+    from checks.build.dist import build
     from front_helpers import copy_package
 
     root = copy_package(tmp_path)
@@ -98,10 +100,15 @@ def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_pa
     listed = _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
     monkeypatch.undo()
     assert _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
+    # and the command itself loads neither pandas nor the validator (what keeps a query under half a second)
+    code = ("import sys; from checks.cli import main; main(['--root', sys.argv[1], 'query', 'SELECT 1']); "
+            "print(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'checks.validate') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-P", "-c", code, str(root)], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
 
 
 def test_a_stale_build_is_not_used(tmp_path):
-    from checks.build import build
+    from checks.build.dist import build
     from front_helpers import copy_package
 
     root = copy_package(tmp_path)

@@ -175,7 +175,7 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{
 
 @pytest.fixture(scope="module")
 def built_template(tmp_path_factory):
-    from checks.build import build
+    from checks.build.dist import build
     from front_helpers import copy_package
 
     root = copy_package(tmp_path_factory.mktemp("built"))
@@ -200,7 +200,7 @@ def _leftovers(root: Path) -> list[str]:
 
 def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
     """15 and 7: aliases are refused (no expansion); the build stops before writing, naming CITATION.cff."""
-    from checks.build import build
+    from checks.build.dist import build
     from checks.problems import UnusableInput
 
     before = _snapshot(built)
@@ -226,7 +226,7 @@ def test_malformed_citation_names_the_file_and_rule(built, text):
 
 def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch):
     """7: the database and Parquet were written when the site failed: dist/ is still entirely the old one."""
-    import checks.build
+    import checks.build.dist
 
     before = _snapshot(built)
     edit(built, "figures", "F006", scope_en="the 208 villages paired")
@@ -234,15 +234,15 @@ def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch)
     def fail(ctx):
         raise RuntimeError("killed while writing the site")
 
-    monkeypatch.setattr(checks.build, "build_site", fail)
+    monkeypatch.setattr(checks.build.dist, "build_site", fail)
     with pytest.raises(RuntimeError):
-        checks.build.build(built)
+        checks.build.dist.build(built)
     assert _snapshot(built) == before and _leftovers(built) == []
 
 
 def test_a_killed_build_leaves_nothing_that_the_next_build_keeps(built):
     """7: a staging folder left by `kill -9` is removed by the next build, and dist/ is replaced whole."""
-    from checks.build import build
+    from checks.build.dist import build
 
     (built / ".dist-staging-killed").mkdir()
     (built / ".dist-staging-killed" / "half.duckdb").write_bytes(b"half")
@@ -258,7 +258,7 @@ def test_symlinks_inside_dist_are_refused_before_writing(built, inside):
     """6: a symlink anywhere in dist/ (into data/, the root or sql/) stops the build before it writes a file."""
     import shutil
 
-    from checks.build import build
+    from checks.build.dist import build
     from checks.problems import UnusableInput
 
     target = built / inside

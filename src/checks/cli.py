@@ -42,7 +42,7 @@ def _checked(root: Path) -> Package:
 
 
 def _build(args) -> int:
-    from checks.build import build
+    from checks.build.dist import build
     from checks.validate.report import as_text
 
     built = build(args.root)

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from checks.build import build, fingerprint, outputs, parquet, workbook_name
+from checks.build import fingerprint, outputs, parquet
+from checks.build.dist import build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
 from checks.problems import Report
 

@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from checks.database.sandbox import deadline, ident, literal, run_sql_file, sandboxed, sql_seconds  # noqa: F401 - the sandbox, as callers know it
 from checks.package import Package
 from checks.package.fields import duckdb_columns, primary_key
 from checks.problems import Problem, UnusableInput  # noqa: F401 - raised by callers that know it from here
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLES_SQL = "tables.sql"
 #: The one entry file: plain SQL defining every table and view, generated (`python -m checks sql`).
@@ -305,6 +308,8 @@ def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, p
         source = f"_frame_{name}"  # table names start with a letter (preflight), so this cannot clash
         con.register(source, pyarrow.Table.from_pandas(tables[name], preserve_index=False))
         con.execute(f"CREATE VIEW {ident(name)} AS {_typed_select(package.schema(name), source)}")
+    import pandas as pd  # here, not at the top: `query` on a built database never loads pandas
+
     con.register("_frame_source_text", pd.DataFrame({"text": pd.Series([package.seed_text], dtype=object)}))
     con.execute(f"CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT \"text\" FROM _frame_source_text")
     for name in sql_order(package):
