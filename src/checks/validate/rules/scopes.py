@@ -2,6 +2,7 @@
 shows where the text names it, and that reading agrees with the figure."""
 from __future__ import annotations
 
+import bisect
 import re
 
 from checks.validate.rules.base import Context, RowRule, is_true, present
@@ -19,18 +20,20 @@ def scope_head(scope_zh: str) -> str:
     return re.split(r"[(（]", scope_zh, maxsplit=1)[0].strip()
 
 
-def clause_of(seed: str, start: int, end: int) -> str:
-    """The clause holding seed[start:end]: from the break before it to the break after it."""
-    before = [m.end() for m in CLAUSE_BREAK.finditer(seed, 0, start)]
-    after = CLAUSE_BREAK.search(seed, end)
-    return seed[before[-1] if before else 0: after.start() if after else len(seed)]
+def clause_of(ctx: Context, start: int, end: int) -> str:
+    """The clause holding seed[start:end]: from the break before it to the break after it (a binary search over
+    the seed's clause breaks, found once)."""
+    breaks = ctx.memo("scopes:breaks", lambda c: [m.start() for m in CLAUSE_BREAK.finditer(c.seed)])
+    before = bisect.bisect_left(breaks, start) - 1
+    after = bisect.bisect_left(breaks, end)
+    return ctx.seed[breaks[before] + 1 if before >= 0 else 0: breaks[after] if after < len(breaks) else len(ctx.seed)]
 
 
 def _scope_marked(row, ctx: Context):
     if not (is_true(row["stated"]) and present(row["scope_zh"]) and present(row["char_start"]) and present(row["char_end"])):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
-    head, clause = scope_head(row["scope_zh"]), clause_of(ctx.seed, a, b)
+    head, clause = scope_head(row["scope_zh"]), clause_of(ctx, a, b)
     marks = [r for r in readings_of(ctx, row["figure_id"], "scope") if r["kind"] in SCOPE_KINDS]
     problems = []
     for r in (r for r in marks if r["kind"] == "inferred_scope"):
