@@ -41,36 +41,31 @@ def _checked(root: Path) -> Package:
     return package
 
 
-def _build(args) -> int:
-    from checks.build.dist import build
+def _print_written(args, done) -> int:
+    """A build's or release's outcome: the validation report if it failed, else its summary line and each file."""
     from checks.validate.report import as_text
 
-    built = build(args.root)
-    text = as_text(built.report)
-    if built.report.exit_code != 0:
-        sys.stdout.write(text)
-        _hint(args, built.report.unusable)
-        return built.report.exit_code
-    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
-    for path in built.written:
-        print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
-    return 0
-
-
-def _release(args) -> int:
-    from checks.build.release import release
-    from checks.validate.report import as_text
-
-    done = release(args.root)
     text = as_text(done.report)
     if done.report.exit_code != 0:
         sys.stdout.write(text)
         _hint(args, done.report.unusable)
         return done.report.exit_code
-    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))
+    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
     for path in done.written:
         print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
     return 0
+
+
+def _build(args) -> int:
+    from checks.build.dist import build
+
+    return _print_written(args, build(args.root))
+
+
+def _release(args) -> int:
+    from checks.build.release import release
+
+    return _print_written(args, release(args.root))
 
 
 def statements(sql: str) -> list[str]:
