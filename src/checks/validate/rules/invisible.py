@@ -65,9 +65,29 @@ def _named(text: str) -> str:
     return " ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in text[:4]) + (" …" if len(text) > 4 else "")
 
 
+def _rows_with_any(ctx: Context, table: str) -> set | None:
+    """Index labels of the rows with a refused character in some text cell: one column at a time, in Arrow's RE2
+    (the pattern reads alike there and in Python's re); only these rows are read cell by cell for the message.
+    None when the table is not loaded (a row judged on its own): every row is then read."""
+    if table not in ctx.tables:
+        return None
+
+    def build(c: Context) -> set:
+        df = c.tables[table]
+        hit = pd.Series(False, index=df.index)
+        for column in _text_columns(df.columns, c, table):
+            hit |= df[column].astype("string[pyarrow]").str.contains(pattern(), regex=True).fillna(False).astype(bool)
+        return set(df.index[hit].tolist())
+
+    return ctx.memo(f"invisible:{table}", build)
+
+
 def _check(table: str):
     def check(row, ctx: Context) -> Verdict:
         """Every refused character of every text cell, unless the cell is the seed's own text at the row's span."""
+        flagged = _rows_with_any(ctx, table)
+        if flagged is not None and row.name not in flagged:
+            return True, "text without invisible or direction characters (or the seed's own at this span)", ""
         start, end = row.get("char_start"), row.get("char_end")
         span = ctx.seed[int(start):int(end)] if not (pd.isna(start) or pd.isna(end)) else ""
         found = [f"{column}: {_named(m.group())} at character {m.start()}"
