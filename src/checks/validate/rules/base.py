@@ -143,7 +143,13 @@ def _text(value: object) -> str:
 
 def present(value: object) -> bool:
     """True for a filled cell (not NA, not empty text)."""
-    return not (value is None or (not isinstance(value, str) and pd.isna(value)) or value == "")
+    if value is None or value is pd.NA:
+        return False
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, float):
+        return value == value  # NaN is not equal to itself
+    return not pd.isna(value)
 
 
 def is_true(value: object) -> bool:

@@ -58,7 +58,7 @@ def _section_sentences_tile(row: pd.Series, ctx: Context):
         return False, f"sentences tiling [{start}, {end})", "no sentence in this section"
     problems, at = [], start
     for i in inside:
-        a, b, sentence_id = int(index.starts[i]), int(index.ends[i]), index.rows.at[i, "sentence_id"]
+        a, b, sentence_id = int(index.starts[i]), int(index.ends[i]), index.ids[i]
         if a < at:
             problems.append(f"{sentence_id} starts at {a}, inside the text before it (up to {at})")
         elif ctx.seed[at:a].strip():
@@ -101,7 +101,7 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
     a, b = int(row["char_start"]), int(row["char_end"])
     index = sentence_index(ctx)
     touching = index.touching(a, b)
-    ids = ", ".join(index.ids[touching]) or "none"
+    ids = ", ".join(index.ids[i] for i in touching) or "none"
     if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
     own = _breaks_by_reading(ctx).get(next(iter(row.values())), set())  # the row's id
@@ -125,7 +125,7 @@ def _number_in_english(row: pd.Series, ctx: Context):
     holder = next((int(i) for i in candidates if index.starts[i] <= a and b <= index.ends[i]), None)
     if holder is None:
         return None  # figures.inside_one_sentence reports it
-    sentence_id, text_en = index.rows.at[holder, "sentence_id"], index.rows.at[holder, "text_en"]
+    sentence_id, text_en = index.ids[holder], index.texts_en[holder]
     forms = list(_forms(row["numeral"] if present(row["numeral"]) else None,
                         float(row["base_value"]) if present(row["base_value"]) else None,
                         row["date_value"] if present(row["date_value"]) else None))

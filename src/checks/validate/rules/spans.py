@@ -22,8 +22,12 @@ class SentenceIndex:
     rows: pd.DataFrame  # the same sentences, in the same order, index reset (the columns the rules read)
 
     @cached_property
-    def ids(self) -> np.ndarray:
-        return self.rows["sentence_id"].to_numpy(object)
+    def ids(self) -> list:
+        return self.rows["sentence_id"].tolist()
+
+    @cached_property
+    def texts_en(self) -> list:
+        return self.rows["text_en"].tolist()
 
     def touching(self, a: int, b: int) -> list[int]:
         """Indices, in start order, of the sentences sharing at least one character with [a, b)."""
