@@ -200,10 +200,10 @@ def _readme_with_markers(package: Package) -> str:
     return text
 
 
-def current_readme(package: Package, tables: dict | None = None) -> str:
+def current_readme(package: Package, tables: dict | None = None, text: str | None = None) -> str:
     """README.md with every generated block regenerated from the tables (loaded here if not given); refuses a README
     whose markers are broken."""
-    text = _readme_with_markers(package)
+    text = _readme_with_markers(package) if text is None else text
     tables = load_tables(package) if tables is None else tables
     for tag, make_block in BLOCKS.items():
         start, end = markers(tag)
@@ -229,7 +229,7 @@ def update_readme(package: Package) -> list[str]:
     be wrong); every target is checked before anything is written. Returns the files that changed."""
     from checks.validate import validated
 
-    _readme_with_markers(package)  # broken markers are refused before the package is validated
+    text = _readme_with_markers(package)  # broken markers are refused before the package is validated
     checked = validated(package.root)
     report = checked.report
     if report.exit_code:
@@ -237,7 +237,7 @@ def update_readme(package: Package) -> list[str]:
         raise files.refuse("readme.invalid_data", README,
                            f"the package does not validate (exit {report.exit_code}: {failed}); "
                            f"fix it first; {README} and {KNOWN_PROBLEMS} were not written")
-    new = {README: current_readme(package, checked.ctx.tables), KNOWN_PROBLEMS: known_problems(checked.ctx.tables)}
+    new = {README: current_readme(package, checked.ctx.tables, text), KNOWN_PROBLEMS: known_problems(checked.ctx.tables)}
     changed = [rel for rel, text in new.items() if _current_text(package, rel) != text]
     for rel in changed:
         files.write_atomic(package.root, rel, new[rel].encode("utf-8"))

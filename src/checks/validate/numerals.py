@@ -9,7 +9,6 @@ ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 CHINESE = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
 #: Every character that writes (part of) a number: the coverage rule accounts for each one in the seed.
 NUMERAL_CHARACTERS = "0123456789〇零一二两三四五六七八九十百千万亿"
-NUMERAL_CHAR = re.compile(f"[{NUMERAL_CHARACTERS}]")
 #: A numeral that writes a year and a month with the 年 lost (20178 is August 2017).
 YEAR_MONTH = re.compile(r"(20[0-9]{2})(1[0-2]|[1-9])")
 #: A year written in words such as period_text.

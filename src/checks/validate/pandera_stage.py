@@ -16,7 +16,7 @@ from checks.validate.rules.cells import check_canonical_form
 def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
     def run(df: pd.DataFrame) -> pd.Series:
         outcome = rule.evaluate(df, ctx)
-        outcomes[rule.name] = outcome.checked, outcome.failures  # not `ok`: a column per rule, held until the table is reported
+        outcomes[rule.name] = outcome.checked, outcome.failures  # read back when the table is reported
         return outcome.ok.fillna(True).astype(bool)
 
     return pa.Check(run, name=rule.name, description=rule.description)
@@ -45,23 +45,23 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
     for name, (checked, _) in outcomes.items():
         by_rule[name].checked = checked
     seen: set = set()
-    for _, failure in failures.iterrows():
-        check = str(failure["check"])
-        index = failure["index"]
+    cases = zip(failures["check"].tolist(), failures["column"].tolist(), failures["index"].tolist(), failures["failure_case"].tolist())
+    for check, column, index, case in cases:
+        check = str(check)
         if check in by_rule:
             if (check, index) in seen:  # a DataFrame check reports each failing row once per column
                 continue
             seen.add((check, index))
             failed = outcomes[check][1] if check in outcomes else None
             if failed is None or index is None or pd.isna(index) or index not in failed.index:
-                by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {failure['failure_case']}", found=str(failure["failure_case"])))
+                by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {case}", found=str(case)))
                 continue
             by_rule[check].problems.append(Problem(
                 check, rel, row=row_id(df, key, index), column=rules[check].column,
                 expected=failed.at[index, "expected"], found=failed.at[index, "found"], message=rules[check].description))
         else:
-            column = None if pd.isna(failure["column"]) else str(failure["column"])
+            column = None if pd.isna(column) else str(column)
             columns.problems.append(Problem(
                 columns.rule, rel, row=row_id(df, key, index), column=column,
-                expected=explain(check), found=str(failure["failure_case"]), message=f"{column or table} fails {explain(check)}"))
+                expected=explain(check), found=str(case), message=f"{column or table} fails {explain(check)}"))
     return [columns, *check_canonical_form(ctx, table), *by_rule.values()]

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from checks.package import Package
@@ -41,25 +40,18 @@ class Context:
     def key_of(self, table: str) -> str:
         return primary_key(self.package.schema(table))[0]
 
+    def rows_of(self, table: str) -> list[Row]:
+        """A loaded table's rows (see `rows`), made once."""
+        return self.memo(f"rows:{table}", lambda ctx: rows(ctx.tables[table]))
+
     def rows_by_id(self, table: str) -> dict[object, dict]:
         """The table's rows by the first field of its primary key (a repeated id: its last row)."""
 
         def index(ctx: Context) -> dict[object, dict]:
             key = ctx.key_of(table)
-            return {row[key]: row for row in rows(ctx.tables[table]) if not pd.isna(row[key])}
+            return {row[key]: row for row in ctx.rows_of(table) if not pd.isna(row[key])}
 
         return self.memo(f"rows_by_id:{table}", index)
-
-    def lookup(self, table: str, column: str) -> pd.Series:
-        """One column of a table indexed by the first field of its primary key, for `Series.map` (a repeated id: its last row)."""
-
-        def index(ctx: Context) -> pd.Series:
-            key = ctx.key_of(table)
-            df = ctx.tables[table][list(dict.fromkeys([key, column]))]  # these columns only: filtering the table would copy all of it
-            df = df[df[key].notna()].drop_duplicates(key, keep="last")
-            return pd.Series(df[column].array, index=pd.Index(df[key].array), name=column)
-
-        return self.memo(f"lookup:{table}.{column}", index)
 
 
 @dataclass(frozen=True)
@@ -117,7 +109,7 @@ class RowRule:
         """The verdict on every row, and expected and found for the rows that fail."""
         loaded = ctx.tables.get(self.table)
         same_table = loaded is not None and df.index.equals(loaded.index)  # pandera hands each check its own copy
-        table = ctx.memo(f"rows:{self.table}", lambda c: rows(loaded)) if same_table else rows(df)
+        table = ctx.rows_of(self.table) if same_table else rows(df)
         verdicts = [self._verdict(row, ctx) for row in table]
         ok = pd.array([None if v is None else bool(v[0]) for v in verdicts], dtype="boolean")
         failing = [i for i, v in enumerate(verdicts) if v is not None and not v[0]]
@@ -163,23 +155,5 @@ def filled(column: pd.Series) -> pd.Series:
     if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
         mask &= column.astype("string").ne("").fillna(False).astype(bool)
     return mask.astype(bool)
-
-
-def same(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a == b cell by cell as Python compares them (categories and string dtypes alike); NA where either is missing."""
-    both = (a.notna() & b.notna()).to_numpy(bool)
-    left, right = a.astype(object).to_numpy(), b.astype(object).to_numpy()
-    equal = np.zeros(len(a), dtype=bool)
-    equal[both] = [x == y for x, y in zip(left[both], right[both])]
-    return pd.Series(pd.array(equal, dtype="boolean"), index=a.index).where(both, pd.NA)
-
-
-def member(column: pd.Series, values) -> pd.Series:
-    """`column.isin(values)` through a hash table, as pandas does for objects; for Arrow strings pandas makes a scalar
-    of each value in Python, which costs more than the rule. A missing cell is a member when values hold a missing one."""
-    values = pd.Series(values.to_numpy(object) if isinstance(values, (pd.Series, pd.Index)) else list(values), dtype=object)
-    missing = values.isna()
-    found = column.astype(object).isin(values[~missing]).to_numpy(bool) | (column.isna().to_numpy(bool) & bool(missing.any()))
-    return pd.Series(found, index=column.index)
 
 

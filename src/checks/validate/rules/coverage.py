@@ -7,7 +7,7 @@ import pandas as pd
 from checks.problems import Problem, RuleResult
 from checks.validate.numerals import NUMERAL_CHARACTERS
 from checks.validate.rules.anchoring import ANCHORED
-from checks.validate.rules.base import Context, filled, same
+from checks.validate.rules.base import Context, filled
 
 NAME = "seed.numeral_coverage"
 DESCRIPTION = ("every Arabic digit and Chinese numeral character of the seed is inside a figure quote or a non-figure, "
@@ -23,7 +23,7 @@ def _excuses(ctx: Context, df: pd.DataFrame) -> pd.Series:
     inside = pd.Series(False, index=df.index)
     for start, end in zip(edges["char_start"], edges["char_end"]):
         inside |= (df["char_start"] >= start).fillna(False).astype(bool) & (df["char_end"] <= end).fillna(False).astype(bool)
-    return same(df["kind"], pd.Series("page_chrome", index=df.index)).fillna(False).astype(bool) & inside
+    return df["kind"].eq("page_chrome").fillna(False).astype(bool) & inside
 
 
 def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:

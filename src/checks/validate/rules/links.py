@@ -1,14 +1,11 @@
-"""Indexes over the link tables, built once per validation, so that no rule filters a whole table for each row.
-
-`figure_readings` and `relation_terms` were filtered per figure (quadratic: 760,000 figures × 23,000 links at
-10,000×). Here each is read once into a dict or a set; rules then look a figure up in constant time.
-"""
+"""Indexes over the link tables, built once per validation: a rule looks a figure's links up instead of filtering
+`figure_readings` or `relation_terms` for each row."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from checks.validate.rules.base import Context, member
+from checks.validate.rules.base import Context
 
 
 def _reading_ids(ctx: Context) -> dict[tuple[str, str], list[str]]:
@@ -30,19 +27,6 @@ def readings_of(ctx: Context, figure_id, aspect: str) -> list[pd.Series]:
     ids = ctx.memo("links:reading_ids", _reading_ids).get((figure_id, aspect), [])
     readings = ctx.rows_by_id("readings")
     return [readings[r] for r in ids]
-
-
-def linked(ctx: Context, aspect: str) -> pd.DataFrame:
-    """Links of one aspect to existing readings, with the reading's status: columns figure_id, reading_id, status."""
-
-    def build(ctx: Context) -> pd.DataFrame:
-        links = ctx.tables["figure_readings"]
-        status = ctx.lookup("readings", "status")
-        chosen = links[links["aspect"].eq(aspect).fillna(False).astype(bool) & member(links["reading_id"], status.index)]
-        return pd.DataFrame({"figure_id": chosen["figure_id"].to_numpy(object), "reading_id": chosen["reading_id"].to_numpy(object),
-                             "status": chosen["reading_id"].map(status).to_numpy(object)})
-
-    return ctx.memo(f"links:linked:{aspect}", build)
 
 
 def roles_of(ctx: Context, figure_id) -> set[str]:
