@@ -1,15 +1,13 @@
 """Declared relations: the arithmetic the text implies, recomputed here and, independently, in SQL."""
 from __future__ import annotations
 
-import functools
 import math
-import operator
 import re
 from collections import Counter
 
 import pandas as pd
 
-from checks.validate.rules.base import Context, RowRule, present, rows
+from checks.validate.rules.base import Context, RowRule, present
 
 ITEM_SEPARATOR = " | "
 #: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated increase).
@@ -52,74 +50,66 @@ def _items(relation: pd.Series) -> list[str]:
 def evaluate(ctx: Context) -> pd.DataFrame:
     """Each relation's two sides and whether it holds (NA when it cannot be evaluated, with why), by relation_id.
 
-    One relation at a time, so that a bad figure fails only its own relations, naming it.
+    Column operations: the terms joined to their figures' base values, aggregated by relation and role, then each
+    kind's formula over the whole table. A bad figure fails only the relations it is a term of, naming it.
     """
-    figures = ctx.tables["figures"]
+    figures, relations = ctx.tables["figures"], ctx.tables["relations"].drop_duplicates("relation_id", keep="last")
     ids = figures["figure_id"]
-    repeated = set(ids[ids.duplicated()].dropna())
-    base = dict(zip(ids, figures["base_value"]))
-    out = {}
-    for rel in rows(ctx.tables["relations"]):
-        try:
-            out[rel["relation_id"]] = _evaluate_one(rel, terms_of(ctx, rel["relation_id"]), base, repeated)
-        except Exception as err:  # noqa: BLE001 - one relation's failure, named, not every relation's
-            out[rel["relation_id"]] = (math.nan, math.nan, pd.NA, f"cannot evaluate: {type(err).__name__}: {err}")
-    return pd.DataFrame.from_dict(out, orient="index", columns=["lhs", "rhs", "holds", "why"]).astype(
-        {"lhs": float, "rhs": float, "holds": object, "why": object})
+    terms = ctx.tables["relation_terms"].dropna(subset=["relation_id"])
+    terms = terms.assign(value=terms["figure_id"].map(dict(zip(ids, figures["base_value"]))).astype(float),
+                         repeated=terms["figure_id"].isin(ids[ids.duplicated()].dropna()))
+    by_id = relations.set_index("relation_id")
+    kind, rid = by_id["kind"], by_id.index
+    side = terms.groupby(["relation_id", "role"])["value"].agg(["sum", "prod", "min", "max", "first"]).unstack("role")
+
+    def of(stat: str, role: str) -> pd.Series:
+        return side[(stat, role)].reindex(rid) if (stat, role) in side else pd.Series(math.nan, index=rid)
+
+    earlier, later, count = of("first", "earlier"), of("first", "later"), of("first", "count")
+    change = (-of("first", "fall")).fillna(of("first", "rise"))
+    n_items = by_id["items"].str.split(ITEM_SEPARATOR, regex=False).str.len().fillna(0).astype(float)
+    is_open = by_id["list_is_open"].fillna(False).astype(bool)
+    formulas = {  # kind: (lhs, rhs, holds given the tolerance, why)
+        "sum": (of("sum", "part"), of("first", "total"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol, "Σ part = total"),
+        "product": (of("prod", "factor"), of("first", "total"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol, "Π factor = total"),
+        "not_more_than": (of("sum", "part"), of("first", "whole"), lambda lhs, rhs, tol: lhs <= rhs + tol, "Σ part ≤ whole"),
+        "equal": (of("min", "member"), of("max", "member"), lambda lhs, rhs, tol: rhs - lhs <= tol, "all members equal"),
+        "difference": (later - earlier, of("first", "increase"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol,
+                       "later − earlier = increase"),
+        "percent_change": ((later - earlier) / earlier * 100, change,
+                           lambda lhs, rhs, tol: ((lhs - rhs).abs() <= tol) & (earlier % 1 == 0),
+                           "(later − earlier) / earlier × 100 = change, earlier a whole number"),
+        "count_of_items": (n_items, count, lambda lhs, rhs, tol: (lhs <= rhs).where(is_open, lhs == rhs),
+                           is_open.map({True: "items named ≤ count (等)", False: "items named = count"})),
+    }
+    tol = by_id["tolerance"].astype(float).fillna(0.0)
+    out = pd.DataFrame({"lhs": math.nan, "rhs": math.nan, "holds": pd.NA, "why": ""}, index=rid).astype({"holds": object})
+    for name, (lhs, rhs, holds, why) in formulas.items():
+        mine = kind.eq(name).fillna(False).to_numpy()
+        out.loc[mine, ["lhs", "rhs"]] = pd.DataFrame({"lhs": lhs, "rhs": rhs})[mine].to_numpy()
+        out.loc[mine, "holds"] = holds(lhs, rhs, tol)[mine].astype(object)
+        out.loc[mine, "why"] = why[mine] if isinstance(why, pd.Series) else why
+    counts = terms.dropna(subset=["role"]).groupby("relation_id")["role"].value_counts().unstack(fill_value=0)
+    role_counts = [{r: int(n) for r, n in counts.loc[i].items() if n} if i in counts.index else {} for i in rid]
+    misfit = pd.Series([_roles_fit(k, c) for k, c in zip(kind.tolist(), role_counts)], index=rid, dtype=object)
+    zero = kind.eq("percent_change").fillna(False) & earlier.eq(0)
+    unknown_open = kind.eq("count_of_items").fillna(False) & by_id["list_is_open"].isna()
+    bad = terms[terms["repeated"] | terms["value"].isna()].drop_duplicates("relation_id")
+    unvalued = pd.Series(("figure " + bad["figure_id"].astype(str)).str.cat(
+        bad["repeated"].map({True: " appears more than once in figures",
+                             False: " has no base_value (missing, unrecoverable or not a number)"}))).set_axis(bad["relation_id"])
+    stops = (zero.map({True: "the earlier value is 0: no percentage change", False: None}),
+             unknown_open.map({True: "list_is_open is empty: an open list (等) or a closed one decides", False: None}),
+             misfit, unvalued.reindex(rid))
+    for why in stops:  # the last that applies wins: a bad term before a misfit before an empty list_is_open or a zero
+        stopped = why.notna().to_numpy()
+        out.loc[stopped, ["lhs", "rhs", "holds"]] = [math.nan, math.nan, pd.NA]
+        out.loc[stopped, "why"] = why[stopped]
+    return out.astype({"lhs": float, "rhs": float}).rename_axis(None)
 
 
 def _role_counts(terms: list[tuple[str, str]]) -> dict[str, int]:
     return dict(Counter(role for _, role in terms if not pd.isna(role)))
-
-
-def _evaluate_one(rel: dict, terms: list[tuple[str, str]], base: dict, repeated: set):
-    counts = _role_counts(terms)
-    values: dict[str, list[float]] = {}
-    for figure_id, role in terms:
-        if figure_id in repeated:
-            return math.nan, math.nan, pd.NA, f"figure {figure_id} appears more than once in figures"
-        value = base.get(figure_id, math.nan)
-        if pd.isna(value):
-            return math.nan, math.nan, pd.NA, f"figure {figure_id} has no base_value (missing, unrecoverable or not a number)"
-        values.setdefault(role, []).append(float(value))
-    return _sides(rel, counts, values)
-
-
-def _sum(values: list[float]) -> float:
-    """Left to right, as the SQL view adds (Python 3.12's sum compensates, which could differ in the last bit)."""
-    return functools.reduce(operator.add, values, 0.0)
-
-
-def _sides(rel: pd.Series, counts: dict, values: dict[str, list[float]]):
-    kind, tol = rel["kind"], float(rel["tolerance"]) if present(rel["tolerance"]) else 0.0
-    misfit = _roles_fit(kind, counts)
-    if misfit:
-        return math.nan, math.nan, pd.NA, misfit
-    one = {role: vs[0] for role, vs in values.items()}
-    if kind == "sum":
-        lhs, rhs = _sum(values["part"]), one["total"]
-        return lhs, rhs, abs(lhs - rhs) <= tol, "Σ part = total"
-    if kind == "product":
-        lhs, rhs = math.prod(values["factor"]), one["total"]
-        return lhs, rhs, abs(lhs - rhs) <= tol, "Π factor = total"
-    if kind == "not_more_than":
-        lhs, rhs = _sum(values["part"]), one["whole"]
-        return lhs, rhs, lhs <= rhs + tol, "Σ part ≤ whole"
-    if kind == "equal":
-        lhs, rhs = min(values["member"]), max(values["member"])
-        return lhs, rhs, rhs - lhs <= tol, "all members equal"
-    if kind == "difference":
-        lhs, rhs = one["later"] - one["earlier"], one["increase"]
-        return lhs, rhs, abs(lhs - rhs) <= tol, "later − earlier = increase"
-    if kind == "percent_change":
-        earlier = one["earlier"]
-        if earlier == 0:
-            return math.nan, math.nan, pd.NA, "the earlier value is 0: no percentage change"
-        lhs = (one["later"] - earlier) / earlier * 100
-        rhs = -one["fall"] if "fall" in one else one["rise"]
-        return lhs, rhs, abs(lhs - rhs) <= tol and float(earlier).is_integer(), "(later − earlier) / earlier × 100 = change, earlier a whole number"
-    n, count = len(_items(rel)), one["count"]
-    return float(n), count, (n <= count) if rel["list_is_open"] else (n == count), "items named ≤ count (等)" if rel["list_is_open"] else "items named = count"
 
 
 def terms_of(ctx: Context, relation_id) -> list[tuple[str, str]]:
