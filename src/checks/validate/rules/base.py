@@ -44,6 +44,12 @@ class Context:
         """A loaded table's rows (see `rows`), made once."""
         return self.memo(f"rows:{table}", lambda ctx: rows(ctx.tables[table]))
 
+    def table_by_id(self, table: str) -> pd.DataFrame:
+        """The table indexed by the first field of its primary key (a repeated id: its last row), made once."""
+        key = self.key_of(table)
+        return self.memo(f"table_by_id:{table}", lambda ctx: ctx.tables[table].dropna(subset=[key])
+                         .drop_duplicates(key, keep="last").set_index(key))
+
     def rows_by_id(self, table: str) -> dict[object, dict]:
         """The table's rows by the first field of its primary key (a repeated id: its last row)."""
 
@@ -123,6 +129,24 @@ class RowRule:
             return self.check(row, ctx)
         except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
             return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """A rule on one table as column operations: `check(df, ctx)` gives a frame indexed like the table with `ok` (NA
+    where the rule does not apply), `expected` and `found` (read for the failing rows only)."""
+
+    name: str
+    table: str
+    column: str | None
+    description: str
+    check: Callable[[pd.DataFrame, Context], pd.DataFrame]
+
+    def evaluate(self, df: pd.DataFrame, ctx: Context) -> Outcome:
+        judged = self.check(df, ctx)
+        ok = judged["ok"].astype("boolean").rename(self.name)
+        failing = ok.eq(False).fillna(False).to_numpy(dtype=bool)
+        return Outcome(ok, judged.loc[failing, ["expected", "found"]].map(_text).astype(object))
 
 
 def _text(value: object) -> str:

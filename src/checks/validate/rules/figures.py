@@ -2,13 +2,13 @@
 """
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from checks.validate.numerals import ARABIC, WRITTEN_YEAR, YEAR_MONTH, arabic_numerals, parse_numeral, qualifier_of
-from checks.validate.rules.base import Context, RowRule, is_true, present
+from checks.validate.rules.base import ColumnRule, Context, RowRule, filled, is_true, present
 from checks.validate.rules.links import lost_readings, readings_of
 
 ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
@@ -60,23 +60,26 @@ def _value_matches_numeral(row, ctx):
     return Decimal(repr(float(row["value"]))) == written, written, row["value"]
 
 
-def _base_value_conversion(row, ctx):
-    indicator = ctx.rows_by_id("indicators").get(row["indicator_id"])
-    no_base = not present(row["value"]) or (indicator is not None and not present(indicator["base_unit"]))
-    if no_base:  # nothing to convert, or no base unit to convert to
-        return None if not present(row["base_value"]) else (False, "(empty): no value or no known base unit", row["base_value"])
-    unit = row["unit"]
-    if present(unit):
-        units = ctx.rows_by_id("units")
-        if unit not in units or not present(units[unit]["multiplier"]):
-            return False, f"a unit with a multiplier for {unit!r}", "no such unit"
-        factor = float(units[unit]["multiplier"])
-    else:
-        factor = 1.0  # a lost unit: the value is already counted in the base unit (see its reading)
-    expected = float(row["value"]) * factor
-    found = row["base_value"]
-    ok = present(found) and math.isclose(expected, float(found), rel_tol=1e-9, abs_tol=1e-9)
-    return ok, f"{row['value']:g} × {factor:g} = {expected:.10g}", found
+def _base_value_conversion(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """base_value = value × the unit's multiplier, over the whole table; a lost unit counts as the base unit (its
+    reading says why). Nothing to convert (no value, or an indicator without a base unit): base_value stays empty."""
+    known = df["indicator_id"].map(filled(ctx.table_by_id("indicators")["base_unit"]))  # NA: no such indicator
+    no_base = ~filled(df["value"]) | known.eq(False)
+    unit, has_unit = df["unit"], filled(df["unit"])
+    multiplier = unit.map(ctx.table_by_id("units")["multiplier"]).astype(float)
+    factor = multiplier.where(has_unit, 1.0)
+    expected, found = df["value"].astype(float) * factor, df["base_value"].astype(float)
+    close = (expected - found).abs() <= np.maximum(1e-9 * np.maximum(expected.abs(), found.abs()), 1e-9)
+    out = pd.DataFrame({"ok": (close & filled(found)).astype("boolean"), "found": df["base_value"].astype(object),
+                        "expected": [f"{v:g} × {f:g} = {e:.10g}" for v, f, e in zip(df["value"], factor, expected)]})
+    lost = has_unit & multiplier.isna()
+    out.loc[lost, "ok"] = False
+    out.loc[lost, "expected"] = "a unit with a multiplier for " + unit[lost].map(repr)
+    out.loc[lost, "found"] = "no such unit"
+    out.loc[no_base, "ok"] = ~filled(found)[no_base].astype("boolean") & pd.NA  # fails only where a base_value is given
+    out.loc[no_base, "expected"] = "(empty): no value or no known base unit"
+    out.loc[no_base, "found"] = df["base_value"][no_base].astype(object)
+    return out
 
 
 def _base_unit_matches_indicator(row, ctx):
@@ -96,10 +99,10 @@ def _qualifier_matches_quote(row, ctx):
     return row["qualifier"] == want, f"{want} (from the words of {row['quote']!r})", row["qualifier"]
 
 
-def _period_order(row, ctx):
-    if not (present(row["period_start"]) and present(row["period_end"])):
-        return None
-    return row["period_start"] <= row["period_end"], "period_start ≤ period_end", f"{row['period_start']} .. {row['period_end']}"
+def _period_order(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    start, end = df["period_start"], df["period_end"]
+    return pd.DataFrame({"ok": (start <= end).where(filled(start) & filled(end)), "expected": "period_start ≤ period_end",
+                         "found": start.astype(object).astype(str) + " .. " + end.astype(object).astype(str)})
 
 
 def _period_matches_text(row, ctx):
@@ -154,10 +157,10 @@ RULES = [
     RowRule("figures.stated_fields", "figures", "stated", "stated figures carry quote, offsets and numeral; derived figures a formula and a value", _stated_fields),
     RowRule("figures.numeral_in_quote", "figures", "numeral", "the numeral is written inside the quote, and is its only Arabic numeral", _numeral_in_quote),
     RowRule("figures.value_matches_numeral", "figures", "value", "value is the number the numeral writes (Chinese numerals parsed)", _value_matches_numeral),
-    RowRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion),
+    ColumnRule("figures.base_value_conversion", "figures", "base_value", "base_value = value × the unit's multiplier (亿 = 1e8, 万 = 1e4)", _base_value_conversion),
     RowRule("figures.base_unit_matches_indicator", "figures", "base_unit", "base_unit is the indicator's base unit", _base_unit_matches_indicator),
     RowRule("figures.qualifier_matches_quote", "figures", "qualifier", "qualifier agrees with the quote's words (约, 余, 超过, 以上, 以下)", _qualifier_matches_quote),
-    RowRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
+    ColumnRule("figures.period_order", "figures", "period_start", "period_start is not after period_end", _period_order),
     RowRule("figures.period_matches_text", "figures", "period_start", "a stated figure's period has words in period_text, and lies within the years they write", _period_matches_text),
     RowRule("figures.no_value_under_unrecoverable", "figures", "value", "a figure inside an unrecoverable reading has no value and links that reading", _no_value_under_unrecoverable),
     RowRule("figures.value_or_reading", "figures", "value", "value is empty exactly when the figure is a date or an unrecoverable reading says why", _value_or_reading),
