@@ -1,9 +1,7 @@
-"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook.
-
-Offline, from the committed files only, through the same Package and typed tables the validator uses. An invalid
-package is not built: the build prints the validation report and exits with its code. Every input (CITATION.cff
-too) is checked before anything is written, and dist/ is written anew beside the old one and swapped in whole
-(`outputs.staged`): a failed or killed build leaves the old dist/ as it was.
+"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook, the
+report view — offline, from the tables the validator loaded. An invalid package is not built (the report is printed,
+its exit code returned); every input, CITATION.cff too, is checked before anything is written, and dist/ is written
+anew beside the old one and swapped in whole (`outputs.staged`): a failed or killed build leaves the old dist/ whole.
 """
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""What dist/ was built from: one sha256 over the descriptor and every file it declares.
+"""What dist/ was built from: one sha256 over the descriptor and every file it declares, kept beside the database.
 
-The build writes it beside the DuckDB database; `query` recomputes it and, when it matches, answers from that
-database without loading the tables again (the build validated them). Any difference, or anything unexpected,
-means the database is not used: the query then loads the package itself.
+`query` recomputes it and, when it matches, answers from that database without loading the tables again (the build
+validated them); any difference, or anything unexpected, means the query loads the package itself.
 """
 from __future__ import annotations
 

@@ -1,15 +1,12 @@
-"""`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives).
-
-    dist/release/<name>-<version>.zip      the data package as users need it, the workbook and the Parquet files
-    dist/release/<name>-<version>.xlsx     the workbook (the door for Excel users)
-    dist/release/<name>-<version>.duckdb   the DuckDB database (opens in DuckDB 1.5 and 2.0)
-    dist/release/SHA256SUMS                the sha256 of those three
+"""`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives): the
+zip `<name>-<version>.zip` (the data package as users need it, the workbook and the Parquet files), beside it the
+workbook and the DuckDB database (it opens in DuckDB 1.5 and 2.0) under the same stem, and SHA256SUMS of those three.
 
 The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date, fixed
 permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with `frictionless
 validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, so it goes beside the zip, not in it.
 Every file comes through the package's own checks (inside the root, regular, bounded), and dist/release/ is replaced
-in one rename: the old release or the new one, never a mix.
+in one step: the old release or the new one, never a mix.
 """
 from __future__ import annotations
 
