@@ -87,14 +87,10 @@ def _bars(data: pd.DataFrame, title: list[str], x_title: str, colours: dict[str,
         .encode(x=alt.datum(0), y=alt.Y(f"y_{field}:Q", **no_axis), text=f"{field}:N")
         for field, style in (("zh", {"fontWeight": 600}), ("en", {"color": "#333"}))
     ]
-    value = (
-        base.transform_filter("datum.end_text != ''")
-        .mark_text(baseline="middle", dx=5, fontWeight=600, **text)
-        .encode(x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
-    )
-    chart = alt.layer(*labels, bars, value).properties(
-        title=alt.TitleParams(title, anchor="start", fontSize=15, offset=14), width=PLOT_WIDTH, height=height
-    )
+    value = base.transform_filter("datum.end_text != ''").mark_text(baseline="middle", dx=5, fontWeight=600, **text)
+    value = value.encode(x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
+    title = alt.TitleParams(title, anchor="start", fontSize=15, offset=14)
+    chart = alt.layer(*labels, bars, value).properties(title=title, width=PLOT_WIDTH, height=height)
     return chart.configure(font=FONT).configure_view(stroke=None)
 
 

@@ -60,13 +60,9 @@ def _figures(ctx: Context, readings: dict) -> list[dict]:
             depends += [("words only", r) for rid, r in readings.items() if rid not in linked
                         and r["char_start"] is not None and int(r["char_start"]) < b and a < int(r["char_end"])]
         indicator = indicators.get(f["indicator_id"])
-        figures.append({
-            **_cells(f),
-            "indicator": _cells(indicator) if indicator is not None else {},
-            "readings": depends,
-            "relations": [rel for rel in relations.values() if any(t == f["figure_id"] for t, _ in rel["terms"])],
-            "anchored": f["stated"] is True and present(f["char_start"]),
-        })
+        related = [rel for rel in relations.values() if any(t == f["figure_id"] for t, _ in rel["terms"])]
+        figures.append({**_cells(f), "indicator": {} if indicator is None else _cells(indicator), "readings": depends,
+                        "relations": related, "anchored": f["stated"] is True and present(f["char_start"])})
     return figures
 
 
@@ -89,15 +85,15 @@ def _sections(ctx: Context) -> list[dict]:
     return out
 
 
-def link_target(ref: object, depth: int = 2) -> str | None:
+def link_target(ref: object) -> str | None:
     """The href for a reference from the package, or None: only http(s) URLs and relative paths inside the package
-    (made relative to dist/site/, `depth` folders down) become links, so no `javascript:` or `data:` link is planted."""
+    (made relative to dist/site/) become links, so that no `javascript:` or `data:` link is planted."""
     if not isinstance(ref, str) or any(ord(c) < 0x20 or c == "\x7f" for c in ref):
         return None
     if WEB_URL.fullmatch(ref):
         return ref
     if PACKAGE_PATH.fullmatch(ref) and ".." not in ref.split("/"):
-        return "../" * depth + ref
+        return "../../" + ref
     return None
 
 
