@@ -1,9 +1,7 @@
-"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook.
-
-Offline, from the committed files only, through the same Package and typed tables the validator uses. An invalid
-package is not built: the build prints the validation report and exits with its code. Every input (CITATION.cff
-too) is checked before anything is written, and dist/ is written anew beside the old one and swapped in whole
-(`outputs.staged`): a failed or killed build leaves the old dist/ as it was.
+"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook, the
+report view — offline, from the tables the validator loaded. An invalid package is not built (the report is printed,
+its exit code returned); every input, CITATION.cff too, is checked before anything is written, and dist/ is written
+anew beside the old one and swapped in whole (`outputs.staged`): a failed or killed build leaves the old dist/ whole.
 """
 from __future__ import annotations
 
@@ -23,36 +21,19 @@ from checks.validate import validated
 
 #: Written so that the DuckDB 1.5 CLI opens the file as well as DuckDB 2.0 (a 2.0 default file it cannot).
 STORAGE = {"storage_compatibility_version": "v1.5.0"}
+database_name = outputs.database_name
 
 
 @dataclass
 class Built:
-    """What a build did: the validation report and, if valid, the files written."""
+    """What a build (or a release) did: the validation report and, if valid, the files written."""
 
     report: Report
     written: list[Path] = field(default_factory=list)
 
 
-database_name = outputs.database_name
-
-
 def workbook_name(package: Package) -> str:
     return f"{outputs.DIST}/{package.descriptor['name']}.xlsx"
-
-
-def write_database(package: Package, tables: dict) -> Path:
-    """Every table materialised with keys and comments, every view of sql/, in a file DuckDB 1.5 can open."""
-
-    def write(tmp: Path) -> None:
-        con = duck.sandboxed(tmp, STORAGE)
-        try:
-            with duck.deadline(con):  # the package's views run here too: the same time limit as in validation
-                duck.populate(con, package, tables, keys=True)
-                con.execute("CHECKPOINT")
-        finally:
-            con.close()
-
-    return outputs.produce(package.root, database_name(package), write)
 
 
 def build(root: Path) -> Built:
@@ -61,16 +42,21 @@ def build(root: Path) -> Built:
     built = Built(checked.report)
     if checked.report.exit_code != 0:
         return built
-    ctx = checked.ctx
-    read_citation(ctx.package)  # the workbook cites it: a malformed one is refused before anything is written
-    database_name(ctx.package)
-    written: list[Path] = []
+    ctx, package = checked.ctx, checked.ctx.package
+    read_citation(package)  # the workbook cites it: a malformed one is refused before anything is written
+    database = database_name(package)
+
+    def write_database(tmp: Path) -> None:
+        """Every table with keys and comments, every view of sql/, under the validation's time limit."""
+        with duck.sandboxed(tmp, STORAGE) as con, duck.deadline(con):
+            duck.populate(con, package, ctx.tables, keys=True)
+            con.execute("CHECKPOINT")
+
     with outputs.staged(root) as stage:
-        written.append(write_database(ctx.package, ctx.tables))
-        written.append(fingerprint.record(ctx.package, database_name(ctx.package)))  # lets `query` use the database
-        written.extend(write_parquet(ctx.package, ctx.tables))
-        workbook = workbook_bytes(ctx.package, for_readers(ctx))
-        written.append(files.write_atomic(root, workbook_name(ctx.package), workbook))
+        written = [outputs.produce(root, database, write_database)]
+        written.append(fingerprint.record(package, database))  # lets `query` use the database
+        written.extend(write_parquet(package, ctx.tables))
+        written.append(files.write_atomic(root, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
         written.extend(root / rel for rel in build_site(ctx))  # the report view and the W3C annotations
     dist = root.resolve() / outputs.DIST
     built.written = [dist / path.relative_to(stage) if path.is_relative_to(stage) else path for path in written]

@@ -1,8 +1,7 @@
-"""What dist/ was built from: one sha256 over the descriptor and every file it declares.
+"""What dist/ was built from: one sha256 over the descriptor and every file it declares, kept beside the database.
 
-The build writes it beside the DuckDB database; `query` recomputes it and, when it matches, answers from that
-database without loading the tables again (the build validated them). Any difference, or anything unexpected,
-means the database is not used: the query then loads the package itself.
+`query` recomputes it and, when it matches, answers from that database without loading the tables again (the build
+validated them); any difference, or anything unexpected, means the query loads the package itself.
 """
 from __future__ import annotations
 
@@ -15,10 +14,8 @@ from checks.package import DESCRIPTOR, Package, files
 
 def inputs(package: Package) -> list[str]:
     """The descriptor and, in descriptor order, each resource's file and schema (paths as declared)."""
-    declared = [DESCRIPTOR]
-    for resource in package.resources:
-        declared += [p for p in (resource.get("path"), resource.get("schema")) if isinstance(p, str) and p not in declared]
-    return declared
+    declared = [DESCRIPTOR, *(r.get(key) for r in package.resources for key in ("path", "schema"))]
+    return list(dict.fromkeys(p for p in declared if isinstance(p, str)))
 
 
 def fingerprint(package: Package) -> str:
@@ -37,13 +34,15 @@ def sidecar(database: str) -> str:
 
 
 def record(package: Package, database: str) -> Path:
-    return files.write_atomic(package.root, sidecar(database), (json.dumps({"sha256": fingerprint(package)}) + "\n").encode("utf-8"))
+    data = json.dumps({"sha256": fingerprint(package)}) + "\n"
+    return files.write_atomic(package.root, sidecar(database), data.encode("utf-8"))
 
 
 def current(package: Package, database: str) -> bool:
     """Whether the database was built from exactly the files the package holds now."""
     try:
-        kept = json.loads(files.read_bytes(files.regular_file(package.root, sidecar(database), "build record"), sidecar(database), "json"))
+        kept = files.regular_file(package.root, sidecar(database), "build record")
+        kept = json.loads(files.read_bytes(kept, sidecar(database), "json"))
         built = files.regular_file(package.root, database, "database")
         return built.is_file() and isinstance(kept, dict) and kept.get("sha256") == fingerprint(package)
     except Exception:  # noqa: BLE001 - any doubt means: do not use the database

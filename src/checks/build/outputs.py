@@ -24,39 +24,38 @@ STAGING = ".dist-staging-"
 
 
 def database_name(package) -> str:
-    """The built DuckDB database, named after the package (whose name is checked again here: it becomes a file name)."""
+    """The built DuckDB database, named after the package (its name is checked again: it becomes a file name)."""
     name = package.descriptor.get("name")
     if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
-        raise files.refuse("input.unsafe_name", "datapackage.json", f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
-                           "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)")
+        raise files.refuse("input.unsafe_name", "datapackage.json",
+                           f"the package name {str(name)[:80]!r} must match the Data Package name pattern (lower-case "
+                           "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 "
+                           "characters)")
     return f"{DIST}/{name}.duckdb"
 
 
-def dist_dir(root: Path) -> Path:
-    """dist/ under root (during a build: its staging folder), created if missing; refused if it is a symlink or not a folder."""
-    staging, _ = files.output_base(root, DIST)
-    if staging is not root:
-        return staging
-    link = root.resolve() / DIST
-    if link.is_symlink():
+def _dist(root: Path) -> Path:
+    """root/dist/, refused if it is a symlink or not a folder."""
+    dist = root.resolve() / DIST
+    if dist.is_symlink():
         raise files.refuse("output.symlink", DIST, f"{DIST}/ is a symlink; refusing to build through it")
-    path = files.resolve_inside(root, DIST, "output")
-    if path.exists() and not path.is_dir():
+    if dist.exists() and not dist.is_dir():
         raise files.refuse("output.not_a_folder", DIST, f"{DIST} exists and is not a folder")
-    path.mkdir(exist_ok=True)
-    return path
+    return dist
+
+
+def dist_dir(root: Path) -> Path:
+    """dist/ under root (during a build: its staging folder), created if missing."""
+    staging, _ = files.output_base(root, DIST)
+    if staging is root:
+        staging = _dist(root)
+        staging.mkdir(exist_ok=True)
+    return staging
 
 
 def _check_old_dist(root: Path) -> None:
-    """Refuse, before anything is written, a dist/ that holds a symlink, a FIFO or a device anywhere inside it."""
-    dist = root / DIST
-    if dist.is_symlink():
-        raise files.refuse("output.symlink", DIST, f"{DIST}/ is a symlink; refusing to build through it")
-    if not dist.exists():
-        return
-    if not dist.is_dir():
-        raise files.refuse("output.not_a_folder", DIST, f"{DIST} exists and is not a folder")
-    for folder, subfolders, names in os.walk(dist):  # never follows a symlink
+    """Refuse, before anything is written, a dist/ that is or holds a symlink, a FIFO or a device anywhere inside."""
+    for folder, subfolders, names in os.walk(_dist(root)):  # never follows a symlink
         for name in subfolders + names:
             path = Path(folder) / name
             mode = path.lstat().st_mode
@@ -64,7 +63,8 @@ def _check_old_dist(root: Path) -> None:
             if stat.S_ISLNK(mode):
                 raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to build through it")
             if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                raise files.refuse("output.not_a_file", rel, f"{rel} is neither a file nor a folder; refusing to replace it")
+                raise files.refuse("output.not_a_file", rel,
+                                   f"{rel} is neither a file nor a folder; refusing to replace it")
 
 
 def _locked(folder: Path) -> int | None:
@@ -81,13 +81,11 @@ def _locked(folder: Path) -> int | None:
 def _remove_leftovers(root: Path) -> None:
     """Staging folders of builds that were stopped (no process holds their lock any more)."""
     for path in root.glob(STAGING + "*"):
-        if path.is_dir() and not path.is_symlink():
-            fd = _locked(path)
-            if fd is not None:
-                try:
-                    shutil.rmtree(path)
-                finally:
-                    os.close(fd)
+        if path.is_dir() and not path.is_symlink() and (fd := _locked(path)) is not None:
+            try:
+                shutil.rmtree(path)
+            finally:
+                os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -100,8 +98,8 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0
 
 
-def _swap_in(stage: Path, dist: Path) -> None:
-    """Put stage in place of dist; afterwards stage holds the old dist (if any), to be removed."""
+def swap_in(stage: Path, dist: Path) -> None:
+    """Put folder stage in place of dist in one step; afterwards stage holds the old dist (if any), to be removed."""
     if not os.path.lexists(dist):
         os.rename(stage, dist)
     elif not _exchange(stage, dist):  # elsewhere: two renames, with a moment without dist/
@@ -124,7 +122,7 @@ def staged(root: Path) -> Iterator[Path]:
         with files.redirected(root, DIST, stage):
             yield stage
         os.chmod(stage, 0o755)
-        _swap_in(stage, root / DIST)
+        swap_in(stage, root / DIST)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)

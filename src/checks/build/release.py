@@ -1,15 +1,12 @@
-"""`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives).
+"""`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives): the
+zip `<name>-<version>.zip` (the data package as users need it, the workbook and the Parquet files), beside it the
+workbook and the DuckDB database (it opens in DuckDB 1.5 and 2.0) under the same stem, and SHA256SUMS of those three.
 
-    dist/release/<name>-<version>.zip      the data package as users need it, the workbook and the Parquet files
-    dist/release/<name>-<version>.xlsx     the workbook (the door for Excel users)
-    dist/release/<name>-<version>.duckdb   the DuckDB database (opens in DuckDB 1.5 and 2.0)
-    dist/release/SHA256SUMS                the sha256 of those three
-
-The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date,
-fixed permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with
-`frictionless validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, so it goes beside
-the zip, not in it. Every file comes through the package's own checks (inside the root, regular, bounded), and
-dist/release/ is replaced in one rename: the old release or the new one, never a mix.
+The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date, fixed
+permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with `frictionless
+validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, so it goes beside the zip, not in it.
+Every file comes through the package's own checks (inside the root, regular, bounded), and dist/release/ is replaced
+in one step: the old release or the new one, never a mix.
 """
 from __future__ import annotations
 
@@ -18,14 +15,12 @@ import io
 import os
 import shutil
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from checks.build import fingerprint, outputs, parquet
-from checks.build.dist import build, workbook_name
+from checks.build.dist import Built, build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
-from checks.problems import Report
 
 FOLDER = f"{outputs.DIST}/release"
 #: Files of the package's root that travel with the data, when present.
@@ -36,20 +31,12 @@ FOLDERS = ("seeds", "docs")
 _EARLIEST = (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass
-class Released:
-    """What a release did: the validation report and, if valid, the files of dist/release/."""
-
-    report: Report
-    written: list[Path] = field(default_factory=list)
-
-
 def stem(package: Package) -> str:
     """<name>-<version>, from the descriptor (whose name preflight has checked against the Data Package pattern)."""
     version = str(package.descriptor.get("version", "")).strip()
     if not version or not all(c.isalnum() or c in ".-+" for c in version):
-        raise files.refuse("release.version", DESCRIPTOR, f"{DESCRIPTOR}: a release needs a version of letters, digits, "
-                           f"'.', '-' and '+' (found {version!r})")
+        raise files.refuse("release.version", DESCRIPTOR, f"{DESCRIPTOR}: a release needs a version of letters, "
+                           f"digits, '.', '-' and '+' (found {version!r})")
     return f"{package.descriptor['name']}-{version}"
 
 
@@ -61,39 +48,27 @@ def _timestamp(package: Package) -> tuple[int, int, int, int, int, int]:
     return max(_EARLIEST, (created.year, created.month, created.day, 0, 0, 0))
 
 
+def _read(package: Package, rel: str, what: str) -> bytes:
+    return files.read_bytes(files.regular_file(package.root, rel, what), rel)
+
+
 def _folder_files(package: Package, folder: str) -> list[str]:
     """Every regular file under a folder of the package (not through symlinks), as sorted POSIX paths."""
     top = files.resolve_inside(package.root, folder, "release input")
     if not top.is_dir() or (package.root.resolve() / folder).is_symlink():
         return []
-    found = []
-    for dirpath, dirnames, filenames in os.walk(top):  # os.walk does not follow symlinked folders
-        dirnames.sort()
-        for name in filenames:
-            path = Path(dirpath) / name
-            if path.is_file() and not path.is_symlink():
-                found.append(path.relative_to(top.parent).as_posix())
-    return sorted(found)
-
-
-def built_files(package: Package) -> list[str]:
-    """What the build wrote that the zip carries: the workbook and one Parquet file per table (paths in the package)."""
-    return [workbook_name(package), *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]
+    paths = (Path(dirpath) / name for dirpath, _, names in os.walk(top) for name in names)  # walk follows no symlink
+    return sorted(path.relative_to(top.parent).as_posix() for path in paths if path.is_file() and not path.is_symlink())
 
 
 def contents(package: Package) -> dict[str, bytes]:
     """Path in the zip (under <stem>/) → bytes: the descriptor and every file it declares, seeds/, docs/, the
     documents, the workbook and the Parquet files just built, then SHA256SUMS of all of them."""
-    root = package.root.resolve()
-    names = list(fingerprint.inputs(package))  # the descriptor, each resource's file and schema
-    for folder in FOLDERS:
-        names += _folder_files(package, folder)
-    names += [doc for doc in DOCUMENTS if (root / doc).is_file()]
-    entries = {}
-    for rel in dict.fromkeys(names):
-        entries[rel] = files.read_bytes(files.regular_file(package.root, rel, "release input"), rel)
-    for rel in built_files(package):
-        entries[rel.removeprefix(f"{outputs.DIST}/")] = files.read_bytes(files.regular_file(package.root, rel, "built file"), rel)
+    names = [*fingerprint.inputs(package), *(rel for folder in FOLDERS for rel in _folder_files(package, folder))]
+    names += [doc for doc in DOCUMENTS if (package.root.resolve() / doc).is_file()]
+    entries = {rel: _read(package, rel, "release input") for rel in dict.fromkeys(names)}
+    for rel in [workbook_name(package), *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]:
+        entries[rel.removeprefix(f"{outputs.DIST}/")] = _read(package, rel, "built file")
     entries = dict(sorted(entries.items()))
     entries["SHA256SUMS"] = sha256sums(entries)
     return entries
@@ -118,47 +93,36 @@ def zip_bytes(package: Package, entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def assets(package: Package) -> dict[str, bytes]:
-    """File name in dist/release/ → bytes: the zip, the workbook, the DuckDB database, and their SHA256SUMS."""
-    top = stem(package)
-    workbook, database = workbook_name(package), outputs.database_name(package)
-    found = {f"{top}.zip": zip_bytes(package, contents(package)),
-             f"{top}.xlsx": files.read_bytes(files.regular_file(package.root, workbook, "built file"), workbook),
-             f"{top}.duckdb": files.read_bytes(files.regular_file(package.root, database, "built file"), database)}
-    found["SHA256SUMS"] = sha256sums(found)
-    return found
-
-
 def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
-    """Write the files into a fresh folder beside dist/release/, then put it in place with one rename."""
+    """Write the files into a fresh folder beside dist/release/, then put it in place in one step."""
     dist = outputs.dist_dir(root)
     target = dist / "release"
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise files.refuse("output.not_a_folder", FOLDER, f"{FOLDER} is a symlink or not a folder; refusing to replace it")
+        raise files.refuse("output.not_a_folder", FOLDER,
+                           f"{FOLDER} is a symlink or not a folder; refusing to replace it")
     fresh = dist / f".release.{os.getpid()}.tmp"
-    old = dist / f".release.{os.getpid()}.old"
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     try:
         for name, data in made.items():
             (fresh / name).write_bytes(data)
             os.chmod(fresh / name, 0o644)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(fresh, target)
+        outputs.swap_in(fresh, target)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     return [target / name for name in made]
 
 
-def release(root: Path) -> Released:
-    """Build (validating first); if valid, write dist/release/."""
-    built = build(root)
-    done = Released(built.report)
-    if built.report.exit_code != 0:
+def release(root: Path) -> Built:
+    """Build (validating first); if valid, write dist/release/: the zip, the workbook, the DuckDB database, and the
+    SHA256SUMS of those three."""
+    done = build(root)
+    if done.report.exit_code != 0:
         return done
     package = Package(root)
-    done.written = publish(root, assets(package))
+    top, workbook, database = stem(package), workbook_name(package), outputs.database_name(package)
+    made = {f"{top}.zip": zip_bytes(package, contents(package)), f"{top}.xlsx": _read(package, workbook, "built file"),
+            f"{top}.duckdb": _read(package, database, "built file")}
+    made["SHA256SUMS"] = sha256sums(made)
+    done.written = publish(root, made)
     return done

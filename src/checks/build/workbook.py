@@ -15,35 +15,26 @@ import xlsxwriter
 from checks.package import Package
 from checks.package.citation import read_citation
 
-CITATION = "CITATION.cff"
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-
-
-def citation(package: Package) -> dict:
-    """CITATION.cff, parsed without YAML aliases (see package.citation)."""
-    return read_citation(package)
 
 
 def cite(cff: dict) -> str:
     """A one-paragraph citation of the dataset and of the report it comes from."""
-    authors = "; ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in cff.get("authors", []))
-    text = f"{authors} ({str(cff.get('date-released', ''))[:4]}). {cff['title']}. Version {cff.get('version', '')}. Licence {cff.get('license', '')}."
+    authors = "; ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
+                        for a in cff.get("authors", []))
+    text = (f"{authors} ({str(cff.get('date-released', ''))[:4]}). {cff['title']}. Version {cff.get('version', '')}. "
+            f"Licence {cff.get('license', '')}.")
     for ref in cff.get("references", []):
         by = "; ".join(a.get("name", "") for a in ref.get("authors", []))
         text += f" Source: {by} ({ref.get('date-published', '')}). {ref.get('title', '')}. {ref.get('url', '')}"
     return text
 
 
-def _created(package: Package) -> datetime:
-    stamp = package.descriptor.get("created", "2000-01-01T00:00:00Z")
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _about(book, sheet, package: Package, bold) -> None:
+def _about(sheet, package: Package, bold) -> None:
     meta = package.descriptor
     licences = "; ".join(f"{lic.get('name', '')}: {lic.get('title', '')}" for lic in meta.get("licenses", []))
     rows = [("Title", meta.get("title", "")), ("Description", meta.get("description", "")),
-            ("Version", meta.get("version", "")), ("Citation", cite(citation(package))), ("Licence", licences),
+            ("Version", meta.get("version", "")), ("Citation", cite(read_citation(package))), ("Licence", licences),
             ("Sheets", "This sheet, then one sheet per table of datapackage.json; columns as described below.")]
     for r, (key, value) in enumerate(rows):
         sheet.write_string(r, 0, key, bold)
@@ -51,16 +42,13 @@ def _about(book, sheet, package: Package, bold) -> None:
     start = len(rows) + 1
     for c, head in enumerate(("table", "column", "type", "description")):
         sheet.write_string(start, c, head, bold)
-    r = start + 1
-    for name in package.table_names:
-        for field in package.schema(name)["fields"]:
-            for c, value in enumerate((name, field["name"], field.get("type", "string"), field.get("description", ""))):
-                sheet.write_string(r, c, value)
-            r += 1
-    sheet.set_column(0, 0, 16)
-    sheet.set_column(1, 1, 60)
-    sheet.set_column(2, 2, 10)
-    sheet.set_column(3, 3, 100)
+    columns = [(name, f["name"], f.get("type", "string"), f.get("description", ""))
+               for name in package.table_names for f in package.schema(name)["fields"]]
+    for r, values in enumerate(columns, start=start + 1):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    for c, width in enumerate((16, 60, 10, 100)):
+        sheet.set_column(c, c, width)
 
 
 def _cell(sheet, r: int, c: int, value, date_format) -> None:
@@ -92,12 +80,13 @@ def workbook_bytes(package: Package, frames: dict[str, pd.DataFrame]) -> bytes:
     """The whole .xlsx; frames typed for readers (dates as datetime64), one per table."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
-    created = _created(package)
+    stamp = package.descriptor.get("created", "2000-01-01T00:00:00Z")
+    created = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
     book.set_properties({"title": package.descriptor.get("title", ""), "created": created, "author": "",
                          "comments": "Built by python -m checks build"})
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    _about(book, book.add_worksheet("About"), package, bold)
+    _about(book.add_worksheet("About"), package, bold)
     for name in package.table_names:
         _table(book.add_worksheet(name), frames[name], bold, date_format)
     book.close()

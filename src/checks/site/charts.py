@@ -1,12 +1,9 @@
-"""Charts made from the data (Altair → Vega-Lite), rendered to PNG and SVG with vl-convert, no browser needed.
+"""Charts made from the data (Altair → Vega-Lite), rendered to PNG and SVG by vl-convert, no browser needed.
 
-The specs are stored in datapackage.json as Data Package `views`, and the images under docs/charts/; a test
-fails when a committed spec no longer matches the data. Labels are bilingual; Chinese needs a CJK font
-(Debian: fonts-noto-cjk), which `charts` registers before rendering.
-
-The README shows each chart 880 px wide, so a chart is drawn at most that wide (rendered at 2x) with 13 px
-text; labels are wrapped in Python, never cut; each bar is drawn from an explicit start and end (x0, x1), so
-a stack is stated in the data and the axis ends at the longest bar.
+The specs are stored in datapackage.json as Data Package `views` (a test fails when one no longer matches the data),
+the images under docs/charts/. Labels are bilingual (Chinese needs a CJK font, Debian's fonts-noto-cjk), wrapped in
+Python, never cut, for the README's 880 px (rendered at 2x, 13 px text); each bar is drawn from an explicit start and
+end (x0, x1), so a stack is stated in the data and the axis ends at the longest bar.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.package import Package
+from checks.package import DESCRIPTOR, Package, files
 
 CHART_FOLDER = "docs/charts"
 FONT = "Noto Sans CJK SC"
@@ -25,9 +22,7 @@ FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 #: Width at which the README shows the charts; a rendered chart is at most this wide (at scale 1).
 README_WIDTH = 880
 FONT_SIZE = 13
-LINE = 17  # px per text line
-BAR = 18  # px per bar
-GAP = 12  # px between a bar and the next label
+LINE, BAR, GAP = 17, 18, 12  # px: a line of text, a bar, between a bar and the next label
 PLOT_WIDTH = 680  # the longest bar; its value label goes past it
 #: Characters per label line: labels run the chart's width above their bars; a CJK glyph is about 1 em wide.
 WRAP_ZH, WRAP_EN = 60, 120
@@ -38,11 +33,8 @@ COHORT_CONCEPT = "villages"
 CUMULATIVE, ONE_AMOUNT, PER_YEAR = "cumulative 累计", "one amount 一次投入", "every year 每年"
 MONEY_COLOURS = {CUMULATIVE: "#3b6ea8", ONE_AMOUNT: "#e08a1e", PER_YEAR: "#2f9e6e"}
 WHOLE_BAR = "one stated figure 一个数字"
-
-
-def _lines(text: str, width: int) -> str:
-    """Text wrapped to lines joined by '|' (the spec breaks them there), so no label needs cutting."""
-    return "|".join(textwrap.wrap(text, width, break_on_hyphens=False))
+#: What a chart's data holds, in this order: the bar's row, labels, series, start and end, texts.
+COLUMNS = ["figure_id", "row", "label_zh", "label_en", "series", "x0", "x1", "text", "end_text", "quote"]
 
 
 def _labelled(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -54,11 +46,11 @@ def _labelled(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _layout(data: pd.DataFrame) -> pd.DataFrame:
-    """Place each row from the top: its Chinese and English label lines, then its bar. Rows of a stack (same
-    row key) share one label and one bar line. y is in pixels, so a long label takes room only for itself."""
-    data = data.copy()
-    data["zh"] = data["label_zh"].map(lambda text: _lines(text, WRAP_ZH))
-    data["en"] = data["label_en"].map(lambda text: _lines(text, WRAP_EN))
+    """Place each row from the top: its Chinese and English label lines (wrapped at '|'), then its bar. Rows of a
+    stack (same row key) share one label and one bar line. y is in pixels: a long label takes room only for itself."""
+    data = data[COLUMNS].reset_index(drop=True)
+    for lang, width in (("zh", WRAP_ZH), ("en", WRAP_EN)):
+        data[lang] = ["|".join(textwrap.wrap(text, width, break_on_hyphens=False)) for text in data[f"label_{lang}"]]
     top, tops = 0, {}
     for key, zh, en in zip(data["row"], data["zh"], data["en"]):
         if key not in tops:
@@ -68,8 +60,7 @@ def _layout(data: pd.DataFrame) -> pd.DataFrame:
     data["y_en"] = data["y_zh"] + (data["zh"].str.count(r"\|") + 1) * LINE
     data["y_bar"] = data["y_en"] + (data["en"].str.count(r"\|") + 1) * LINE + 2
     data["y_bar_end"] = data["y_bar"] + BAR
-    first = ~data["row"].duplicated()
-    data.loc[~first, ["zh", "en"]] = ""
+    data.loc[data["row"].duplicated(), ["zh", "en"]] = ""
     data.attrs["height"] = top - GAP
     return data.drop(columns=["label_zh", "label_en"])
 
@@ -80,53 +71,26 @@ def _bars(data: pd.DataFrame, title: list[str], x_title: str, colours: dict[str,
 
     data = _layout(data)
     height = data.attrs.pop("height")
-    px = alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)
-    x = alt.X(
-        "x0:Q",
-        title=x_title,
-        scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
-        axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
-    )
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-        legend=alt.Legend(
-            title=legend,
-            orient="bottom",
-            direction="vertical",
-            labelFontSize=FONT_SIZE,
-            titleFontSize=FONT_SIZE,
-            labelLimit=0,
-            symbolType="square",
-        ),
-    )
+    no_axis = {"axis": None, "scale": alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)}
+    text = {"align": "left", "fontSize": FONT_SIZE}
+    x = alt.X("x0:Q", title=x_title, scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
+              axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
+    legend = alt.Legend(title=legend, orient="bottom", direction="vertical", labelFontSize=FONT_SIZE,
+                        titleFontSize=FONT_SIZE, labelLimit=0, symbolType="square")
+    colour = alt.Color("series:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), legend=legend)
     base = alt.Chart(data)
-    no_axis = {"axis": None, "scale": px}
-    bars = base.mark_bar().encode(
-        x=x,
-        x2="x1:Q",
-        y=alt.Y("y_bar:Q", **no_axis),
-        y2="y_bar_end:Q",
-        color=colour,
-        tooltip=["figure_id:N", "quote:N", "text:N"],
-    )
-
-    def label(field, **style):
-        """One language's label lines, above the bar, from the chart's left edge."""
-        return (
-            base.transform_filter(f"datum.{field} != ''")
-            .mark_text(align="left", baseline="top", lineBreak="|", lineHeight=LINE, fontSize=FONT_SIZE, **style)
-            .encode(x=alt.datum(0), y=alt.Y(f"y_{field}:Q", **no_axis), text=f"{field}:N")
-        )
-
-    value = (
-        base.transform_filter("datum.end_text != ''")
-        .mark_text(align="left", baseline="middle", dx=5, fontSize=FONT_SIZE, fontWeight=600)
-        .encode(x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
-    )
-    chart = alt.layer(label("zh", fontWeight=600), label("en", color="#333"), bars, value).properties(
-        title=alt.TitleParams(title, anchor="start", fontSize=15, offset=14), width=PLOT_WIDTH, height=height
-    )
+    bars = base.mark_bar().encode(x=x, x2="x1:Q", y=alt.Y("y_bar:Q", **no_axis), y2="y_bar_end:Q", color=colour,
+                                  tooltip=["figure_id:N", "quote:N", "text:N"])
+    labels = [  # each language's label lines, above the bar, from the chart's left edge
+        base.transform_filter(f"datum.{field} != ''")
+        .mark_text(baseline="top", lineBreak="|", lineHeight=LINE, **text, **style)
+        .encode(x=alt.datum(0), y=alt.Y(f"y_{field}:Q", **no_axis), text=f"{field}:N")
+        for field, style in (("zh", {"fontWeight": 600}), ("en", {"color": "#333"}))
+    ]
+    value = base.transform_filter("datum.end_text != ''").mark_text(baseline="middle", dx=5, fontWeight=600, **text)
+    value = value.encode(x="x1:Q", y=alt.Y("y_bar:Q", **no_axis), yOffset=alt.value(BAR / 2), text="end_text:N")
+    title = alt.TitleParams(title, anchor="start", fontSize=15, offset=14)
+    chart = alt.layer(*labels, bars, value).properties(title=title, width=PLOT_WIDTH, height=height)
     return chart.configure(font=FONT).configure_view(stroke=None)
 
 
@@ -144,21 +108,16 @@ def money_chart(tables: dict[str, pd.DataFrame]):
     money["group"] = money["series"].map(list(MONEY_COLOURS).index)
     money = money.sort_values(["group", "x1", "figure_id"], ascending=[True, False, True])
     money["row"] = money["figure_id"]
-    money = money[["figure_id", "row", "label_zh", "label_en", "series", "x0", "x1", "text", "end_text", "quote"]]
     title = ["资金投入（亿元）：累计、一次投入、每年", "Money invested or spent, by purpose (100 million yuan)"]
     return _bars(money, title, "亿元 (100 million yuan)", MONEY_COLOURS, "counted as 计法")
 
 
 def _stacks(tables: dict[str, pd.DataFrame], ids: set[str]) -> list[list[str]]:
     """The parts of each declared sum among these figures (200 + 8 = 208): drawn as one stacked bar."""
-    relations = tables["relations"]
-    terms = tables["relation_terms"]
-    out = []
-    for rid in relations.loc[relations["kind"] == "sum", "relation_id"]:
-        parts = list(terms.loc[(terms["relation_id"] == rid) & (terms["role"] == "part"), "figure_id"])
-        if parts and set(parts) <= ids:
-            out.append(parts)
-    return out
+    relations, terms = tables["relations"], tables["relation_terms"]
+    sums = relations.loc[relations["kind"] == "sum", "relation_id"]
+    parts = [list(terms.loc[(terms["relation_id"] == rid) & (terms["role"] == "part"), "figure_id"]) for rid in sums]
+    return [p for p in parts if p and set(p) <= ids]
 
 
 def cohort_chart(tables: dict[str, pd.DataFrame]):
@@ -169,7 +128,8 @@ def cohort_chart(tables: dict[str, pd.DataFrame]):
     villages["row"] = villages["figure_id"]
     villages["end_text"] = villages["text"]
     colours = {WHOLE_BAR: "#3b6ea8"}
-    for parts, palette in zip(_stacks(tables, set(villages.index)), (("#e08a1e", "#b8336a"), ("#2f9e6e", "#7b5ea7"))):
+    palettes = (("#e08a1e", "#b8336a"), ("#2f9e6e", "#7b5ea7"))
+    for parts, palette in zip(_stacks(tables, set(villages.index)), palettes):
         start = 0.0
         zh = " + ".join(villages.loc[parts, "label_zh"])
         en = " + ".join(villages.loc[parts, "label_en"])
@@ -183,18 +143,9 @@ def cohort_chart(tables: dict[str, pd.DataFrame]):
             start += value
         total = int(start) if start.is_integer() else start
         villages.at[parts[-1], "end_text"] = " + ".join(villages.loc[parts, "text"]) + f" = {total}"
-    columns = ["figure_id", "row", "label_zh", "label_en", "series", "x0", "x1", "text", "end_text", "quote"]
-    villages = villages[columns].reset_index(drop=True)
-    return _bars(
-        villages,
-        [
-            "村：622个行政村，选定200+8个，208个村的成效",
-            "Villages: 622 in the district, 200 + 8 selected, what the 208 reached",
-        ],
-        "villages 村",
-        colours,
-        "bar 条",
-    )
+    title = ["村：622个行政村，选定200+8个，208个村的成效",
+             "Villages: 622 in the district, 200 + 8 selected, what the 208 reached"]
+    return _bars(villages, title, "villages 村", colours, "bar 条")
 
 
 CHARTS = {"money_by_purpose": money_chart, "village_cohort": cohort_chart}
@@ -215,14 +166,11 @@ def views(tables: dict[str, pd.DataFrame]) -> list[dict]:
 
 def store_views(package: Package, tables: dict[str, pd.DataFrame]) -> bool:
     """Write the specs into datapackage.json as `views` (atomically); True when they changed."""
-    from checks.package import DESCRIPTOR, files
-
-    descriptor = package.descriptor
     new = views(tables)
-    if descriptor.get("views") == new:
+    if package.descriptor.get("views") == new:
         return False
-    descriptor["views"] = new
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    package.descriptor["views"] = new
+    text = json.dumps(package.descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     files.write_atomic(package.root, DESCRIPTOR, text.encode("utf-8"))
     return True
 
@@ -231,17 +179,14 @@ def render_charts(package: Package, tables: dict[str, pd.DataFrame]) -> list[str
     """Write docs/charts/<name>.png (2x, for sharp text at README width) and .svg; returns the paths written."""
     import vl_convert as vlc
 
-    from checks.package import files
-
     for folder in FONT_DIRS:
         if Path(folder).is_dir():
             vlc.register_font_directory(folder)
     written = []
     for name, spec in specs(tables).items():
         text = json.dumps(spec, ensure_ascii=False)
-        images = (("svg", vlc.vegalite_to_svg(text).encode("utf-8")), ("png", vlc.vegalite_to_png(text, scale=2)))
-        for ext, data in images:
-            rel = f"{CHART_FOLDER}/{name}.{ext}"
-            files.write_atomic(package.root, rel, data)
-            written.append(rel)
+        images = {"svg": vlc.vegalite_to_svg(text).encode("utf-8"), "png": vlc.vegalite_to_png(text, scale=2)}
+        for ext, data in images.items():
+            written.append(f"{CHART_FOLDER}/{name}.{ext}")
+            files.write_atomic(package.root, written[-1], data)
     return written

@@ -18,14 +18,8 @@ def _cell(text: object) -> str:
 
 def _constraints(field: dict) -> str:
     c = field.get("constraints", {})
-    parts = []
-    if c.get("required"):
-        parts.append("required")
-    if c.get("unique"):
-        parts.append("unique")
-    for key, sign in (("minimum", "≥"), ("maximum", "≤")):
-        if key in c:
-            parts.append(f"{sign} {c[key]}")
+    parts = [key for key in ("required", "unique") if c.get(key)]
+    parts += [f"{sign} {c[key]}" for key, sign in (("minimum", "≥"), ("maximum", "≤")) if key in c]
     if "enum" in c:
         parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
     if "pattern" in c:
@@ -33,14 +27,8 @@ def _constraints(field: dict) -> str:
     return "; ".join(parts)
 
 
-def _foreign_keys(schema: dict) -> list[str]:
-    lines = []
-    for fk in schema.get("foreignKeys", []):
-        own = fk["fields"] if isinstance(fk["fields"], str) else ", ".join(fk["fields"])
-        ref = fk["reference"]
-        theirs = ref["fields"] if isinstance(ref["fields"], str) else ", ".join(ref["fields"])
-        lines.append(f"`{own}` → `{ref.get('resource') or '(this table)'}.{theirs}`")
-    return lines
+def _names(fields: str | list[str]) -> str:
+    return fields if isinstance(fields, str) else ", ".join(fields)
 
 
 def render_dictionary(package: Package) -> str:
@@ -51,13 +39,15 @@ def render_dictionary(package: Package) -> str:
     for resource in package.tables:
         name = resource["name"]
         schema = package.schema(name)
-        out += [f"## {name}", "", f"**{_cell(schema.get('title', resource.get('title', name)))}.** {schema.get('description', '')}".rstrip(), "",
-                f"File `{resource['path']}`, schema `{resource['schema']}`. Primary key: `{', '.join(primary_key(schema)) or '(none)'}`."]
-        keys = _foreign_keys(schema)
+        title = _cell(schema.get("title", resource.get("title", name)))
+        out += [f"## {name}", "", f"**{title}.** {schema.get('description', '')}".rstrip(), "",
+                f"File `{resource['path']}`, schema `{resource['schema']}`. "
+                f"Primary key: `{', '.join(primary_key(schema)) or '(none)'}`."]
+        keys = [f"`{_names(fk['fields'])}` → `{fk['reference'].get('resource') or '(this table)'}."
+                f"{_names(fk['reference']['fields'])}`" for fk in schema.get("foreignKeys", [])]
         if keys:
             out.append("Foreign keys: " + "; ".join(keys) + ".")
         out += ["", "| column | type | constraints | description |", "|---|---|---|---|"]
-        for field in schema["fields"]:
-            out.append(f"| `{field['name']}` | {field.get('type', 'string')} | {_cell(_constraints(field))} | {_cell(field.get('description', ''))} |")
-        out.append("")
+        out += [f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(_constraints(f))} | "
+                f"{_cell(f.get('description', ''))} |" for f in schema["fields"]] + [""]
     return "\n".join(out)

@@ -5,6 +5,7 @@ A span that crosses another is cut where the other ends; figures rank first and 
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, field
 
 #: For spans with the same offsets: which wraps which (a reading wraps the figure it explains).
@@ -30,15 +31,16 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+def _order(piece: tuple) -> tuple:
+    """Pieces by start, the longer first, then by RANK."""
+    return piece[0], -piece[1], RANK[piece[2]]
+
+
 def nest(spans: list[tuple[str, str, int, int]], start: int, end: int) -> list[Mark]:
     """Spans (kind, id, start, end) clipped to [start, end), as a forest of Marks without crossings."""
     queue = sorted(
-        (
-            (max(s, start), min(e, end), kind, ident, max(s, start) == s)
-            for kind, ident, s, e in spans
-            if s < end and start < e
-        ),
-        key=lambda t: (t[0], -t[1], RANK[t[2]]),
+        [(max(s, start), min(e, end), kind, ident, s >= start) for kind, ident, s, e in spans if s < end and start < e],
+        key=_order,
     )
     roots: list[Mark] = []
     stack: list[Mark] = []
@@ -49,10 +51,8 @@ def nest(spans: list[tuple[str, str, int, int]], start: int, end: int) -> list[M
         if stack and e > stack[-1].end:
             if kind == "figure":
                 raise ValueError(f"figure {ident} crosses {stack[-1].ident}")
-            cut = stack[-1].end
-            queue.append((cut, e, kind, ident, False))
-            queue.sort(key=lambda t: (t[0], -t[1], RANK[t[2]]))
-            e = cut
+            insort(queue, (stack[-1].end, e, kind, ident, False), key=_order)
+            e = stack[-1].end
         mark = Mark(kind, ident, s, e, first)
         (stack[-1].children if stack else roots).append(mark)
         stack.append(mark)
@@ -65,9 +65,8 @@ def tree(text: str, offset: int, marks: list[Mark]) -> list[Node]:
     for mark in marks:
         if mark.start > at:
             nodes.append(Node(text=text[at - offset : mark.start - offset]))
-        nodes.append(
-            Node(mark=mark, children=tree(text[mark.start - offset : mark.end - offset], mark.start, mark.children))
-        )
+        inside = text[mark.start - offset : mark.end - offset]
+        nodes.append(Node(mark=mark, children=tree(inside, mark.start, mark.children)))
         at = mark.end
     if at < offset + len(text):
         nodes.append(Node(text=text[at - offset :]))

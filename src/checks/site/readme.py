@@ -1,18 +1,17 @@
-"""What `python -m checks readme` writes from the data: the counts block of README.md and docs/known-problems.md.
+"""What `python -m checks readme` writes from the data: the counts block of README.md (between its two markers) and
+docs/known-problems.md (from data/readings.csv, one entry per kind, status and reason). A test keeps both current.
 
-The counts are rewritten between their two markers in README.md; docs/known-problems.md is generated whole from
-data/readings.csv, readings of one kind and status that give one reason grouped into one entry. A test keeps both
-current. It refuses, writing nothing, when a block's markers are missing, repeated or reversed, when a target is a
-symlink or not a regular file, or when the package does not validate.
-
-Every value taken from the data is escaped before it is pasted: no marker, raw HTML, link or image can come from a
-cell (issue 20, point 18).
+Nothing is written when a marker is missing, repeated or reversed, a target is a symlink or not a regular file, or
+the package does not validate. Every value from the data is escaped: no marker, raw HTML, link or image can come from
+a cell (issue 20, point 18).
 """
 from __future__ import annotations
 
 import html
+import itertools
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -21,14 +20,7 @@ from checks.package.tables import load_tables
 
 README = "README.md"
 KNOWN_PROBLEMS = "docs/known-problems.md"
-
-
-def markers(tag: str) -> tuple[str, str]:
-    return f"<!-- {tag}:start (python -m checks readme) -->", f"<!-- {tag}:end -->"
-
-
-START, END = markers("counts")
-
+START, END = "<!-- counts:start (python -m checks readme) -->", "<!-- counts:end -->"
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
 _BREAKS = re.compile(r"[\s\u2028\u2029]+")
 _UNSAFE_IN_CODE = re.compile(r"[`<>\r\n\t\v\f\x85\u2028\u2029]")
@@ -51,11 +43,16 @@ def md_code(value: object) -> str:
     return md_text(text)
 
 
+def _statuses(readings: pd.DataFrame) -> str:
+    return ", ".join(f"{n} {md_text(s)}" for s, n in readings["status"].value_counts().sort_index().items())
+
+
 def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
     figures, readings, corroborations = t["figures"], t["readings"], t["corroborations"]
     stated = int(figures["stated"].sum())
     unrecoverable = int((figures["stated"] & figures["value"].isna() & figures["date_value"].isna()).sum())
-    statuses = ", ".join(f"{n} {md_text(s)}" for s, n in readings["status"].value_counts().sort_index().items())
+    verdicts = corroborations["verdict"].value_counts()
+    verdicts = ", ".join(f"{int(verdicts.get(v, 0))} {v}" for v in ("agrees", "differs", "refines"))
     return [
         "| what | count |",
         "|---|---|",
@@ -65,26 +62,18 @@ def counts_block(t: dict[str, pd.DataFrame], package: Package) -> list[str]:
         f"| derived figures (implied, not stated; with formula) | {len(figures) - stated} |",
         f"| indicators in the codebook (grouped into {len(t['concepts'])} concepts) | {len(t['indicators'])} |",
         f"| readings of damaged or ambiguous text ([known problems]({KNOWN_PROBLEMS})) "
-        f"| {len(readings)} ({statuses}) |",
+        f"| {len(readings)} ({_statuses(readings)}) |",
         f"| numerals that are not figures, with reasons | {len(t['non_figures'])} |",
         f"| declared relations (sum, product, difference, percent change, …) | {len(t['relations'])} |",
         f"| figures corroborated by another source | {corroborations['figure_id'].nunique()} ({len(corroborations)} "
-        f"corroborations from {corroborations['source_id'].nunique()} sources; {_verdicts(corroborations)}) |",
+        f"corroborations from {corroborations['source_id'].nunique()} sources; {verdicts}) |",
     ]
-
-
-BLOCKS: dict[str, Callable[[dict, Package], list[str]]] = {"counts": counts_block}
-
-
-def _verdicts(corroborations) -> str:
-    """How many corroborations have each verdict, in a fixed order."""
-    counts = corroborations["verdict"].value_counts()
-    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in ("agrees", "differs", "refines"))
 
 
 # Known problems ------------------------------------------------------------------------------------------------
 
 _SENTENCE = re.compile(r".*?(?:[.。](?=\s|$)|$)", re.DOTALL)
+_ID = re.compile(r"([A-Za-z]*)(\d+)")
 
 
 def _sentence_ends(reason: str) -> list[int]:
@@ -94,37 +83,14 @@ def _sentence_ends(reason: str) -> list[int]:
 
 def _id_ranges(ids: list[str]) -> str:
     """R29, R30, …, R54 as `R29–R54`; ids that do not follow each other are listed apart."""
-    runs: list[list[str]] = []
-    for rid in ids:
-        number = re.fullmatch(r"([A-Za-z]*)(\d+)", rid)
-        last = re.fullmatch(r"([A-Za-z]*)(\d+)", runs[-1][-1]) if runs else None
-        if number and last and number[1] == last[1] and int(number[2]) == int(last[2]) + 1:
-            runs[-1].append(rid)
-        else:
-            runs.append([rid])
+
+    def key(pair: tuple[int, str]) -> tuple:
+        """Equal for ids that follow each other: (prefix, number - position)."""
+        number = _ID.fullmatch(pair[1])
+        return (number[1], int(number[2]) - pair[0]) if number else (None, pair[0])
+
+    runs = [[rid for _, rid in group] for _, group in itertools.groupby(enumerate(ids), key)]
     return ", ".join(md_text(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}") for run in runs)
-
-
-def _groups(readings: pd.DataFrame) -> list[list[dict]]:
-    """Readings in id order, grouped where kind, status and the first sentence of the reason are the same."""
-    groups: dict[tuple, list[dict]] = {}
-    for r in readings.to_dict("records"):
-        reason = str(r["reason"]).strip()
-        first = reason[: (_sentence_ends(reason) or [len(reason)])[0]]
-        groups.setdefault((r["kind"], r["status"], first), []).append(r)
-    return list(groups.values())
-
-
-def _shared_reason(group: list[dict]) -> int:
-    """How many characters of the reason every reading of the group shares, in whole sentences."""
-    first = str(group[0]["reason"]).strip()
-    shared = 0
-    for end in _sentence_ends(first):
-        if all(str(r["reason"]).strip()[:end] == first[:end] for r in group):
-            shared = end
-        else:
-            break
-    return shared
 
 
 def _where(r: dict, figures: pd.Series) -> str:
@@ -140,29 +106,33 @@ def _what(r: dict) -> str:
 
 
 def _entry(group: list[dict], figures: pd.Series) -> list[str]:
+    """One entry: a reading alone, or a group under the sentences of the reason they all share."""
     first = group[0]
     label = f"{md_text(str(first['kind']).replace('_', ' '))}, {md_text(first['status'])}"
     if len(group) == 1:
         where = f"{label}; {_where(first, figures)}"
         return [f"* **{md_text(first['reading_id'])}** {_what(first)} ({where}): {md_text(first['reason'])}"]
-    shared = _shared_reason(group)
-    ids = [r["reading_id"] for r in group]
-    reason = md_text(str(first["reason"]).strip()[:shared])
+    reasons = [str(r["reason"]).strip() for r in group]
+    common = len(os.path.commonprefix(reasons))
+    shared = max((end for end in _sentence_ends(reasons[0]) if end <= common), default=0)
     spans = "; ".join(f"**{md_text(r['reading_id'])}** {_what(r)} ({_where(r, figures)})" for r in group)
-    lines = [f"* **{_id_ranges(ids)}** ({len(group)} readings; {label}): {reason}", "", f"  {spans}."]
-    notes = [(r["reading_id"], str(r["reason"]).strip()[shared:].strip()) for r in group]
-    notes = [f"**{md_text(rid)}**: {md_text(note)}" for rid, note in notes if note]
-    if notes:
-        lines += ["", "  Besides: " + " ".join(notes)]
-    return lines
+    ids = _id_ranges([r["reading_id"] for r in group])
+    lines = [f"* **{ids}** ({len(group)} readings; {label}): {md_text(reasons[0][:shared])}", "", f"  {spans}."]
+    notes = [f"**{md_text(r['reading_id'])}**: {md_text(reason[shared:].strip())}"
+             for r, reason in zip(group, reasons) if reason[shared:].strip()]
+    return lines + (["", "  Besides: " + " ".join(notes)] if notes else [])
 
 
 def known_problems(tables: dict[str, pd.DataFrame]) -> str:
-    """docs/known-problems.md, from data/readings.csv and data/figure_readings.csv."""
+    """docs/known-problems.md, from data/readings.csv and data/figure_readings.csv; readings in id order, grouped where
+    kind, status and the first sentence of the reason are the same."""
     readings = tables["readings"]
     links = tables["figure_readings"].groupby("reading_id")["figure_id"].agg(lambda ids: ", ".join(sorted(set(ids))))
-    statuses = ", ".join(f"{n} {md_text(s)}" for s, n in readings["status"].value_counts().sort_index().items())
-    groups = _groups(readings)
+    groups: dict[tuple, list[dict]] = {}
+    for r in readings.to_dict("records"):
+        reason = str(r["reason"]).strip()
+        first = reason[: (_sentence_ends(reason) or [len(reason)])[0]]
+        groups.setdefault((r["kind"], r["status"], first), []).append(r)
     lines = [
         "# Known problems of the source text",
         "",
@@ -177,10 +147,10 @@ def known_problems(tables: dict[str, pd.DataFrame]) -> str:
         "recorded and the text is used as written; `unrecoverable` means the figure it touches has no value.",
         "Readings of one kind and status that give one reason are one entry.",
         "",
-        f"{len(readings)} readings ({statuses}) in {len(groups)} entries:",
+        f"{len(readings)} readings ({_statuses(readings)}) in {len(groups)} entries:",
         "",
     ]
-    for group in groups:
+    for group in groups.values():
         lines += _entry(group, links)
     return "\n".join(lines) + "\n"
 
@@ -188,29 +158,22 @@ def known_problems(tables: dict[str, pd.DataFrame]) -> str:
 # Writing -------------------------------------------------------------------------------------------------------
 
 def _readme_with_markers(package: Package) -> str:
-    """README.md's text; refused when a block's markers are missing, repeated or reversed."""
+    """README.md's text; refused when its markers are missing, repeated or reversed."""
     text = package.read_text(files.regular_file(package.root, README, "the README"))
-    for tag in BLOCKS:
-        start, end = markers(tag)
-        starts, ends = text.count(start), text.count(end)
-        if starts != 1 or ends != 1 or text.index(start) > text.index(end):
-            reversed_ = ", end before start" if starts == ends == 1 else ""
-            raise files.refuse("readme.markers", README, f"{README} needs exactly one {start} and then one {end} "
-                               f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written")
+    starts, ends = text.count(START), text.count(END)
+    if starts != 1 or ends != 1 or text.index(START) > text.index(END):
+        reversed_ = ", end before start" if starts == ends == 1 else ""
+        raise files.refuse("readme.markers", README, f"{README} needs exactly one {START} and then one {END} "
+                           f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written")
     return text
 
 
 def current_readme(package: Package, tables: dict | None = None, text: str | None = None) -> str:
-    """README.md with every generated block regenerated from the tables (loaded here if not given); refuses a README
-    whose markers are broken."""
+    """README.md with its counts regenerated from the tables (loaded here if not given); refuses broken markers."""
     text = _readme_with_markers(package) if text is None else text
-    tables = load_tables(package) if tables is None else tables
-    for tag, make_block in BLOCKS.items():
-        start, end = markers(tag)
-        head, _, rest = text.partition(start)
-        _, _, tail = rest.partition(end)
-        text = head + "\n".join([start, *make_block(tables, package), end]) + tail
-    return text
+    head, _, rest = text.partition(START)
+    block = counts_block(load_tables(package) if tables is None else tables, package)
+    return head + "\n".join([START, *block, END]) + rest.partition(END)[2]
 
 
 def _current_text(package: Package, rel: str) -> str | None:
@@ -225,7 +188,7 @@ def _current_text(package: Package, rel: str) -> str | None:
 
 
 def update_readme(package: Package) -> list[str]:
-    """Rewrite README.md's blocks and docs/known-problems.md from valid data only (counts of a broken package would
+    """Rewrite README.md's counts and docs/known-problems.md from valid data only (counts of a broken package would
     be wrong); every target is checked before anything is written. Returns the files that changed."""
     from checks.validate import validated
 
@@ -237,7 +200,8 @@ def update_readme(package: Package) -> list[str]:
         raise files.refuse("readme.invalid_data", README,
                            f"the package does not validate (exit {report.exit_code}: {failed}); "
                            f"fix it first; {README} and {KNOWN_PROBLEMS} were not written")
-    new = {README: current_readme(package, checked.ctx.tables, text), KNOWN_PROBLEMS: known_problems(checked.ctx.tables)}
+    tables = checked.ctx.tables
+    new = {README: current_readme(package, tables, text), KNOWN_PROBLEMS: known_problems(tables)}
     changed = [rel for rel, text in new.items() if _current_text(package, rel) != text]
     for rel in changed:
         files.write_atomic(package.root, rel, new[rel].encode("utf-8"))
