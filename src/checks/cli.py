@@ -7,11 +7,17 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import suppress
 from pathlib import Path
 
-from checks.formats import FORMATS
-from checks.package import Package, find_root
+from checks.formats import FORMATS, format_result, width
+from checks.package import DESCRIPTOR, Package, files, find_root
 from checks.problems import UnusableInput
+
+DISTRIBUTION = "wuqing-paired-assistance-2020"
+ROOT_HELP = "package folder (default: the one holding datapackage.json, from here up)"
+#: The hint after a refusal for a missing descriptor when no --root was given.
+ROOT_HINT = "hint: run this inside the package folder (the one holding datapackage.json), or name it: --root PATH"
 
 
 def _validate(args) -> int:
@@ -26,9 +32,7 @@ def _validate(args) -> int:
 
 def _hint(args, problem) -> None:
     """After a refusal for a missing datapackage.json, when no --root was given: say how to name the package."""
-    from checks.package import DESCRIPTOR
-
-    if problem is not None and not args.root_given and problem.rule == "input.missing_file" and problem.file == DESCRIPTOR:
+    if problem and not args.root_given and (problem.rule, problem.file) == ("input.missing_file", DESCRIPTOR):
         print(ROOT_HINT, file=sys.stderr)
 
 
@@ -41,10 +45,13 @@ def _checked(root: Path) -> Package:
     return package
 
 
-def _print_written(args, done) -> int:
-    """A build's or release's outcome: the validation report if it failed, else its summary line and each file."""
+def _build(args) -> int:
+    """build or release: the validation report if it failed, else its summary line and each file written."""
+    from checks.build.dist import build
+    from checks.build.release import release
     from checks.validate.report import as_text
 
+    done = (release if args.command == "release" else build)(args.root)
     text = as_text(done.report)
     if done.report.exit_code != 0:
         sys.stdout.write(text)
@@ -56,42 +63,14 @@ def _print_written(args, done) -> int:
     return 0
 
 
-def _build(args) -> int:
-    from checks.build.dist import build
-
-    return _print_written(args, build(args.root))
-
-
-def _release(args) -> int:
-    from checks.build.release import release
-
-    return _print_written(args, release(args.root))
-
-
-def statements(sql: str) -> list[str]:
-    """The SQL statements of a query's text, as DuckDB splits them; the text itself when DuckDB cannot parse it
-    (running it then reports the error)."""
-    import duckdb
-
-    try:
-        return [statement.query for statement in duckdb.extract_statements(sql)] or [sql]
-    except duckdb.Error:
-        return [sql]
-
-
 def _wrapped(text: str, size: int) -> list[str]:
     """Text in lines of at most `size` terminal columns (wide characters count two), broken at spaces where it can."""
-    from checks.formats import width
-
     lines, line = [], ""
     for word in text.split():
         while width(word) > size:  # a word longer than a line: cut it where the line is full
             cut = next(i for i in range(len(word), 0, -1) if width(word[:i]) <= size)
-            if line:
-                lines.append(line)
-                line = ""
-            lines.append(word[:cut])
-            word = word[cut:]
+            lines += [line, word[:cut]] if line else [word[:cut]]
+            line, word = "", word[cut:]
         candidate = f"{line} {word}" if line else word
         if width(candidate) <= size:
             line = candidate
@@ -103,14 +82,12 @@ def _wrapped(text: str, size: int) -> list[str]:
 
 def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
     """`query --list` as a table that fits the terminal: name, kind, and the description wrapped beside them."""
-    from checks.formats import width
-
-    names = [str(r[0]) for r in rows]
-    kinds = [str(r[1]) for r in rows]
+    names, kinds = [str(r[0]) for r in rows], [str(r[1]) for r in rows]
     left = [max([width(columns[0]), *map(width, names)]), max([width(columns[1]), *map(width, kinds)])]
     size = max(20, columns_wide - left[0] - left[1] - 4)
     pad = lambda text, n: text + " " * (n - width(text))  # noqa: E731
-    out = [f"{pad(columns[0], left[0])}  {pad(columns[1], left[1])}  {columns[2]}", f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}"]
+    out = [f"{pad(columns[0], left[0])}  {pad(columns[1], left[1])}  {columns[2]}",
+           f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}"]
     for name, kind, row in zip(names, kinds, rows):
         first, *rest = _wrapped(str(row[2] or ""), size)
         out.append(f"{pad(name, left[0])}  {pad(kind, left[1])}  {first}".rstrip())
@@ -120,33 +97,34 @@ def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
 
 
 def _query(args) -> int:
-    from checks.query import LIST_SQL, query
+    import shutil
+
+    import duckdb
+
+    from checks.query import LIST_SQL, run
 
     if args.list == bool(args.sql):
         print("error: give one SQL query, or --list", file=sys.stderr)
         return 2
+    try:  # the statements as DuckDB splits them (one it cannot parse: running it reports the error)
+        found = [] if args.list else [statement.query for statement in duckdb.extract_statements(args.sql)]
+    except duckdb.Error:
+        found = []
+    if len(found) > 1:
+        shown = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3])
+        shown += "; …" if len(found) > 3 else ""
+        print(f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
+              "Run them one at a time.", file=sys.stderr)
+        return 2
+    answer = run(args.root, LIST_SQL if args.list else args.sql)
+    if answer.error is not None:
+        sys.stderr.write(answer.error.rstrip("\n") + "\n")
+        return 2
     if args.list and args.format == "table":
-        import shutil
-
-        from checks.query import run
-
-        answer = run(args.root, LIST_SQL)
-        if answer.error is not None:
-            sys.stderr.write(answer.error.rstrip("\n") + "\n")
-            return 2
         sys.stdout.write(listing(answer.columns, answer.rows, shutil.get_terminal_size((100, 24)).columns))
-        return 0
-    if not args.list:
-        found = statements(args.sql)
-        if len(found) > 1:
-            shown = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3]) + ("; …" if len(found) > 3 else "")
-            print(f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
-                  "Run them one at a time.", file=sys.stderr)
-            return 2
-    code, out, err = query(args.root, LIST_SQL if args.list else args.sql, args.format)
-    sys.stdout.write(out)
-    sys.stderr.write(err)
-    return code
+    else:
+        sys.stdout.write(format_result(answer.columns, answer.rows, args.format))
+    return 0
 
 
 def _stamp(args) -> int:
@@ -157,33 +135,34 @@ def _stamp(args) -> int:
     return 0
 
 
+def _write(package: Package, generated: dict[str, str]) -> int:
+    """Write each generated file (all made before any is written) and say so."""
+    for rel, text in generated.items():
+        files.write_atomic(package.root, rel, text.encode("utf-8"))
+        print(f"wrote {rel}")
+    return 0
+
+
 def _sql(args) -> int:
     from checks.database import LOAD_SQL, TABLES_SQL, load_sql, tables_sql
-    from checks.package import files
     from checks.package.preflight import SQL_FOLDER
 
     package = _checked(args.root)
-    generated = {TABLES_SQL: tables_sql(package), LOAD_SQL: load_sql(package)}  # both made before either is written
-    for name, text in generated.items():
-        files.write_atomic(package.root, f"{SQL_FOLDER}/{name}", text.encode("utf-8"))
-        print(f"wrote {SQL_FOLDER}/{name}")
-    return 0
+    return _write(package, {f"{SQL_FOLDER}/{TABLES_SQL}": tables_sql(package),
+                            f"{SQL_FOLDER}/{LOAD_SQL}": load_sql(package)})
+
+
+def _docs(args) -> int:
+    from checks.site.dictionary import DICTIONARY, render_dictionary
+
+    package = _checked(args.root)
+    return _write(package, {DICTIONARY: render_dictionary(package)})
 
 
 def _readme(args) -> int:
     from checks.site.readme import names, update_readme
 
     print(names(update_readme(_checked(args.root))))
-    return 0
-
-
-def _docs(args) -> int:
-    from checks.package import files
-    from checks.site.dictionary import DICTIONARY, render_dictionary
-
-    package = _checked(args.root)
-    files.write_atomic(package.root, DICTIONARY, render_dictionary(package).encode("utf-8"))
-    print(f"wrote {DICTIONARY}")
     return 0
 
 
@@ -219,13 +198,11 @@ def version() -> str:
     """The project's version: pyproject.toml beside the sources (a checkout), else the installed distribution's."""
     import tomllib
 
-    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    try:
+    with suppress(OSError, KeyError, ValueError):
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
         project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
         if project.get("name") == DISTRIBUTION:
             return str(project["version"])
-    except (OSError, KeyError, ValueError):
-        pass
     from importlib import metadata
 
     try:
@@ -234,70 +211,60 @@ def version() -> str:
         return "unknown"
 
 
-DISTRIBUTION = "wuqing-paired-assistance-2020"
-ROOT_HELP = "package folder (default: the one holding datapackage.json, from here up)"
-#: The hint after a refusal for a missing descriptor when no --root was given.
-ROOT_HINT = "hint: run this inside the package folder (the one holding datapackage.json), or name it: --root PATH"
-
-
-def _catch_ctrl_c():
-    """Ctrl-C raises KeyboardInterrupt as usual, and is remembered (the list becomes non-empty) in case a library
-    catches it and raises its own error instead (DuckDB: RuntimeError "Query interrupted"). Returns the list and the
-    handler to restore (None when none was installed: not the main thread, or SIGINT handled elsewhere)."""
-    seen: list[bool] = []
-
-    def handler(signum, frame):
-        seen.append(True)
-        raise KeyboardInterrupt
-
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler:
-        return seen, None
-    signal.signal(signal.SIGINT, handler)
-    return seen, previous
-
-
 def _interrupted(command: str) -> int:
     """One line, exit 130 (128 + SIGINT), no traceback; every write is whole or not done, so nothing is half-written."""
     print(f"interrupted: python -m checks {command} stopped by Ctrl-C", file=sys.stderr)
     return 130
 
 
+#: Each command: what it runs, and its help; validate, query and diff take arguments of their own (see main).
+COMMANDS = {
+    "validate": (_validate, "run every rule; exit 0 valid, 1 invalid data, 2 unusable input"),
+    "build": (_build, "validate, then write dist/: DuckDB database, Parquet per table, Excel workbook"),
+    "release": (_build, "build, then write dist/release/: the versioned zip (deterministic), workbook, DuckDB file, "
+                "SHA256SUMS"),
+    "query": (_query, "run SQL against every table and view; exit 2 if DuckDB rejects it"),
+    "stamp": (_stamp, "write each resource's bytes and sha256 into datapackage.json"),
+    "sql": (_sql, "regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json "
+            "and sql/"),
+    "docs": (_docs, "regenerate docs/data-dictionary.md from schemas/*.json"),
+    "charts": (_charts, "regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json"),
+    "readme": (_readme, "refresh the counts in README.md and docs/known-problems.md from the data"),
+    "site": (_site, "write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld"),
+    "diff": (_diff, "rows added, removed and changed since BASE, and the constraints loosened; exit 1 if any is"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package.")
+    parser = argparse.ArgumentParser(prog="python -m checks",
+                                     description="Validate and maintain the Wuqing paired-assistance data package.")
     parser.add_argument("--root", type=Path, default=None, help=ROOT_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     # The same global options after the command: SUPPRESS keeps a value given before it when none is given after.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, parents=[common])
-
-    validate = command("validate", help="run every rule; exit 0 valid, 1 invalid data, 2 unusable input")
-    validate.add_argument("--json", action="store_true", help="machine-readable report on stdout")
-    validate.set_defaults(run=_validate)
-    command("build", help="validate, then write dist/: DuckDB database, Parquet per table, Excel workbook").set_defaults(run=_build)
-    command("release", help="build, then write dist/release/: the versioned zip (deterministic), workbook, DuckDB file, SHA256SUMS").set_defaults(run=_release)
-    query = command("query", help="run SQL against every table and view; exit 2 if DuckDB rejects it")
+    for name, (run, help) in COMMANDS.items():
+        commands.add_parser(name, help=help, parents=[common]).set_defaults(run=run)
+    commands.choices["validate"].add_argument("--json", action="store_true", help="machine-readable report on stdout")
+    query = commands.choices["query"]
     query.add_argument("sql", nargs="?", default="", help="the SQL to run")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
-    query.set_defaults(run=_query)
-    command("stamp", help="write each resource's bytes and sha256 into datapackage.json").set_defaults(run=_stamp)
-    command("sql", help="regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json and sql/").set_defaults(run=_sql)
-    command("docs", help="regenerate docs/data-dictionary.md from schemas/*.json").set_defaults(run=_docs)
-    command("charts", help="regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json").set_defaults(run=_charts)
-    command("readme", help="refresh the counts in README.md and docs/known-problems.md from the data").set_defaults(run=_readme)
-    command("site", help="write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld").set_defaults(run=_site)
-    diff = command("diff", help="rows added, removed and changed since BASE, and the constraints loosened; exit 1 if any is")
-    diff.add_argument("base", help="the git ref to compare with (the pull request's target branch, say origin/main)")
-    diff.set_defaults(run=_diff)
+    commands.choices["diff"].add_argument("base", help="the git ref to compare with (the pull request's target branch, "
+                                          "say origin/main)")
     args = parser.parse_args(argv)
     args.root_given = args.root is not None
     args.root = (args.root or find_root()).resolve()
-    interrupted, previous = _catch_ctrl_c()
+    interrupted: list[bool] = []  # Ctrl-C seen, in case a library turns it into its own error (DuckDB: RuntimeError)
+
+    def on_ctrl_c(signum, frame):
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.default_int_handler:  # not where SIGINT is handled elsewhere
+        signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -314,6 +281,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
     finally:
-        if previous is not None:
+        if previous is signal.default_int_handler:
             signal.signal(signal.SIGINT, previous)
-

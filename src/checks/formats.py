@@ -32,11 +32,9 @@ def _json_value(value):
         return None
     if isinstance(value, decimal.Decimal):
         return float(value)
-    if isinstance(value, (datetime.date, datetime.datetime, datetime.time, datetime.timedelta)):
-        return cell(value) if not isinstance(value, datetime.timedelta) else str(value)
-    if isinstance(value, (int, float, bool, str, type(None))):
-        return value
-    return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value if isinstance(value, (int, float, bool, str, type(None))) else str(value)  # times, intervals …
 
 
 def width(text: str) -> int:
@@ -49,32 +47,26 @@ def _pad(text: str, size: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def _numeric(rows: list[tuple], c: int) -> bool:
-    values = [r[c] for r in rows if r[c] is not None]
-    return bool(values) and all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) for v in values)
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\r", " ").replace("\n", " ")
-
-
 def as_table(columns: list[str], rows: list[tuple], markdown: bool = False) -> str:
     """Aligned columns, numbers to the right; Markdown pipes if asked."""
-    texts = [[_one_line(cell(v)).replace("|", "\\|") if markdown else _one_line(cell(v)) for v in row] for row in rows]
+    texts = [[cell(v).replace("\r", " ").replace("\n", " ") for v in row] for row in rows]
+    texts = [[t.replace("|", "\\|") for t in row] for row in texts] if markdown else texts
     sizes = [max([width(col), *(width(r[c]) for r in texts)]) for c, col in enumerate(columns)]
-    right = [_numeric(rows, c) for c in range(len(columns))]
+    right = []
+    for c in range(len(columns)):
+        values = [r[c] for r in rows if r[c] is not None]
+        right.append(bool(values) and all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool)
+                                          for v in values))
+
+    def line(cells: list[str]) -> str:
+        padded = [_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)]
+        return "| " + " | ".join(padded) + " |" if markdown else "  ".join(padded).rstrip()
+
     if markdown:
-        def line(cells):
-            return "| " + " | ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)) + " |"
         rule = "|" + "|".join(("-" * (s + 1) + ":") if r else ("-" * (s + 2)) for s, r in zip(sizes, right)) + "|"
-    else:
-        def line(cells):
-            return "  ".join(_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)).rstrip()
-        rule = "  ".join("-" * s for s in sizes)
-    out = [line(columns), rule, *(line(r) for r in texts)]
-    if not markdown:
-        out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-    return "\n".join(out) + "\n"
+        return "\n".join([line(columns), rule, *map(line, texts)]) + "\n"
+    count = f"({len(rows)} row{'' if len(rows) == 1 else 's'})"
+    return "\n".join([line(columns), "  ".join("-" * s for s in sizes), *map(line, texts), count]) + "\n"
 
 
 def as_csv(columns: list[str], rows: list[tuple]) -> str:

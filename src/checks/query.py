@@ -1,11 +1,9 @@
 """`python -m checks query "SQL"`: SQL against the package, every table and view loaded, results as text.
 
-The connection is the validator's sandbox (no file access), and everything it runs is bounded in time (CHECKS_SQL_SECONDS,
-as in validation): the package's views when they are created and the query that reads them. When dist/'s DuckDB database was built from exactly
-the files the package holds now (its recorded fingerprint matches), the query runs on that database, opened
-read-only, and neither pandas nor the validator is loaded. Otherwise the package is loaded into memory from the
-typed frames, as validation loads it. A query that DuckDB rejects is the user's input error: its message goes to
-stderr and the exit code is 2.
+The connection is the validator's sandbox, and the package's views and the query are bounded in time
+(CHECKS_SQL_SECONDS). When dist/'s DuckDB database was built from exactly the files the package holds now (its
+fingerprint matches), the query runs on it, read-only, without loading pandas or the validator; otherwise the package
+is loaded into memory as validation loads it. SQL that DuckDB rejects is the user's error: its message, exit code 2.
 """
 from __future__ import annotations
 
@@ -36,7 +34,7 @@ class Answer:
 
 
 def connect(root) -> duckdb.DuckDBPyConnection:
-    """The built database if it is current (read-only, sandboxed), else the package loaded into a sandboxed memory database."""
+    """The built database if it is current (read-only), else the package loaded into a memory database; sandboxed."""
     package = Package(root)
     try:
         database = outputs.database_name(package)
@@ -72,8 +70,7 @@ def run(root, sql: str) -> Answer:
             cursor = con.execute(sql)
             if cursor.description is None:
                 return Answer([], [])
-            columns = [d[0] for d in cursor.description]
-            return Answer(columns, cursor.fetchall())
+            return Answer([d[0] for d in cursor.description], cursor.fetchall())
     except duckdb.InterruptException:
         if not limit.expired:
             raise KeyboardInterrupt from None
