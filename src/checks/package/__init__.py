@@ -15,17 +15,14 @@ from checks.package import files
 
 DESCRIPTOR = "datapackage.json"
 #: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
-REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations", "relation_terms",
-                   "sources", "corroborations", "sentences")
+REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations",
+                   "relation_terms", "sources", "corroborations", "sentences")
 
 
 def find_root(start: Path | None = None) -> Path:
     """The folder holding datapackage.json: the working directory or one of its parents."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / DESCRIPTOR).is_file():
-            return folder
-    return here
+    return next((folder for folder in (here, *here.parents) if (folder / DESCRIPTOR).is_file()), here)
 
 
 def sha256_of(path: Path, rel: str | None = None) -> str:
@@ -38,48 +35,38 @@ def read_json(root: Path, rel: str, what: str) -> object:
 
 
 def parse_json(raw: bytes, rel: str) -> object:
-    """JSON bytes of the package (named rel), parsed strictly: UTF-8, finite numbers, no key twice in an object."""
+    """JSON bytes of the package (named rel), parsed strictly: UTF-8, finite numbers (1e400, NaN and Infinity are
+    refused, so that no command ever writes one), no key twice in an object (readers disagree on which value wins)."""
+
+    def malformed(why: str) -> files.UnusableInput:
+        return files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {why}")
+
+    def finite(text: str) -> float:
+        if not math.isfinite(float(text)):
+            raise malformed(f"the number {text} is out of range")
+        return float(text)
+
+    def constant(text: str) -> float:
+        raise malformed(f"{text} is not a JSON number")
+
+    def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen:
+                key = json.dumps(key, ensure_ascii=False)
+                raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {key} twice in one object; JSON readers "
+                                   "disagree on which value wins, so the file is refused", found=key)
+            seen[key] = value
+        return seen
+
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+        return json.loads(raw.decode("utf-8"), parse_float=finite, parse_constant=constant, object_pairs_hook=unique_keys)
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
-        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
-    except _NotFinite as err:
-        raise files.refuse("input.malformed_json", rel, f"{rel} is not valid JSON: {err}") from None
-    except _DuplicateKey as err:
-        raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {err} twice in one object; JSON readers disagree on which "
-                           "value wins, so the file is refused", found=str(err)) from None
+        raise malformed(f"{err.msg} at line {err.lineno}, column {err.colno}") from None
     except RecursionError:
         raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
-
-
-class _NotFinite(ValueError):
-    """A number JSON cannot hold (1e400, NaN, Infinity): refused on reading, so no command ever writes one."""
-
-
-class _DuplicateKey(ValueError):
-    """A key written twice in one JSON object: Python keeps the last value, other readers the first."""
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    seen: dict = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(json.dumps(key, ensure_ascii=False))
-        seen[key] = value
-    return seen
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotFinite(f"the number {text} is out of range")
-    return value
-
-
-def _no_constant(text: str) -> float:
-    raise _NotFinite(f"{text} is not a JSON number")
 
 
 @dataclass(frozen=True)
@@ -87,10 +74,6 @@ class Package:
     """A checkout of the data package: the descriptor, its tables and their schemas."""
 
     root: Path
-
-    @property
-    def descriptor_path(self) -> Path:
-        return self.root / DESCRIPTOR
 
     @cached_property
     def descriptor(self) -> dict:
@@ -115,9 +98,6 @@ class Package:
     def path_of(self, name: str) -> Path:
         """The resource's file, checked to be a regular file inside the package."""
         return files.regular_file(self.root, self.resource(name)["path"], f"resource {name}")
-
-    def schema_path(self, name: str) -> Path:
-        return files.regular_file(self.root, self.resource(name)["schema"], f"schema of resource {name}")
 
     @cached_property
     def _schemas(self) -> dict[str, dict]:
@@ -144,8 +124,8 @@ class Package:
             return raw.decode("utf-8")
         except UnicodeDecodeError as err:
             line = raw[: err.start].count(b"\n") + 1
-            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line}; re-save it as UTF-8",
-                               row=f"line {line}") from None
+            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line "
+                               f"{line}; re-save it as UTF-8", row=f"line {line}") from None
 
     @property
     def seed_path(self) -> Path:

@@ -28,9 +28,8 @@ _REDIRECT: ContextVar[tuple[Path, str, Path] | None] = ContextVar("redirect", de
 
 def limit(kind: str) -> int:
     """The size limit for JSON documents ('json') or any other file ('file'), from the environment if set."""
-    default, variable = (MAX_JSON_BYTES, "CHECKS_MAX_JSON_BYTES") if kind == "json" else (MAX_FILE_BYTES, "CHECKS_MAX_FILE_BYTES")
-    value = os.environ.get(variable, "")
-    return int(value) if value.isdigit() else default
+    value = os.environ.get("CHECKS_MAX_JSON_BYTES" if kind == "json" else "CHECKS_MAX_FILE_BYTES", "")
+    return int(value) if value.isdigit() else MAX_JSON_BYTES if kind == "json" else MAX_FILE_BYTES
 
 
 def refuse(rule: str, file: str, message: str, **where) -> UnusableInput:
@@ -42,33 +41,41 @@ def is_url(text: str) -> bool:
     return bool(_SCHEME.match(text))
 
 
-def head(path: Path, rel: str, size: int) -> bytes:
-    """The first bytes of a checked regular file (to recognise its kind), never blocking on a FIFO."""
+@contextmanager
+def _opened(path: Path, rel: str):
+    """(descriptor, size) of a regular file, opened without blocking on a FIFO swapped in after the check."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise refuse("input.not_a_file", rel, f"{rel} is not a regular file; only regular files are read")
-        return os.read(fd, size)
+        yield fd, info.st_size
     finally:
         os.close(fd)
 
 
-def resolve_inside(root: Path, declared: object, what: str) -> Path:
-    """The path `declared` (as written in the descriptor) under root, or UnusableInput saying why it is refused.
+def head(path: Path, rel: str, size: int) -> bytes:
+    """The first bytes of a checked regular file (to recognise its kind)."""
+    with _opened(path, rel) as (fd, _):
+        return os.read(fd, size)
 
-    Refused: anything but a relative POSIX path; URLs; absolute paths; `..` or symlinks that leave the root.
-    """
-    shown = str(declared)
+
+def resolve_inside(root: Path, declared: object, what: str) -> Path:
+    """The path `declared` (as written in the descriptor) under root, or UnusableInput saying why it is refused:
+    anything but a relative POSIX path; URLs; absolute paths; `..` or symlinks that leave the root."""
+    def unsafe(why: str) -> UnusableInput:
+        return refuse("input.unsafe_path", str(declared), f"{what}: path {declared!r} {why}")
+
     if not isinstance(declared, str) or not declared or "\x00" in declared or "\\" in declared:
-        raise refuse("input.unsafe_path", shown, f"{what}: path {declared!r} is not a relative path inside the package")
+        raise unsafe("is not a relative path inside the package")
     if _SCHEME.match(declared):
-        raise refuse("input.unsafe_path", shown, f"{what}: path {declared!r} is a URL; validation is offline and reads only the package's own files")
+        raise unsafe("is a URL; validation is offline and reads only the package's own files")
     if PurePosixPath(declared).is_absolute():
-        raise refuse("input.unsafe_path", shown, f"{what}: path {declared!r} is absolute; use a path relative to the package root")
+        raise unsafe("is absolute; use a path relative to the package root")
     root = root.resolve()
     target = (root / declared).resolve()
     if target != root and root not in target.parents:
-        raise refuse("input.unsafe_path", shown, f"{what}: path {declared!r} leads outside the package (to {target}) through '..' or a symlink")
+        raise unsafe(f"leads outside the package (to {target}) through '..' or a symlink")
     return target
 
 
@@ -86,22 +93,16 @@ def regular_file(root: Path, declared: str, what: str) -> Path:
 
 
 def read_bytes(path: Path, rel: str, kind: str = "file") -> bytes:
-    """The whole file, refusing one larger than the limit; never blocks on a FIFO swapped in after the check."""
+    """The whole file, refusing one larger than the limit."""
     maximum = limit(kind)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse("input.not_a_file", rel, f"{rel} is not a regular file; only regular files are read")
-        if info.st_size > maximum:
-            raise refuse("input.too_large", rel, f"{rel} is {info.st_size:,} bytes, over the limit of {maximum:,} "
+    with _opened(path, rel) as (fd, size):
+        if size > maximum:
+            raise refuse("input.too_large", rel, f"{rel} is {size:,} bytes, over the limit of {maximum:,} "
                          f"(set CHECKS_MAX_{'JSON' if kind == 'json' else 'FILE'}_BYTES to raise it)")
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(info.st_size + 1)  # sized by the file, not by the limit (a 512 MiB buffer per read)
-            if len(data) > info.st_size:  # it grew since fstat: read on, up to just past the limit
+            data = f.read(size + 1)  # sized by the file, not by the limit (a 512 MiB buffer per read)
+            if len(data) > size:  # it grew since fstat: read on, up to just past the limit
                 data += f.read(maximum + 1 - len(data))
-    finally:
-        os.close(fd)
     if len(data) > maximum:
         raise refuse("input.too_large", rel, f"{rel} grew past the limit of {maximum:,} bytes while being read")
     return data
@@ -132,11 +133,9 @@ def output_path(root: Path, declared: str) -> Path:
     elsewhere), not a folder or device; refused with the name of the offending part."""
     root, declared = output_base(root, declared)
     path = resolve_inside(root, declared, "output")
-    base = root.resolve()
     parts = PurePosixPath(declared).parts
-    for depth in range(1, len(parts) + 1):
-        shown = "/".join(parts[:depth])
-        if (base / shown).is_symlink():
+    for shown in ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1)):
+        if (root.resolve() / shown).is_symlink():
             raise refuse("output.symlink", shown, f"{shown} is a symlink; refusing to write through it")
     if path.exists() and not path.is_file():
         raise refuse("output.not_a_file", declared, f"{declared} exists and is not a regular file; refusing to replace it")
@@ -144,17 +143,15 @@ def output_path(root: Path, declared: str) -> Path:
 
 
 def write_atomic(root: Path, declared: str, data: bytes) -> Path:
-    """Write data to a path inside root via a temporary file and a rename; refuses a symlink at the target or on the way."""
+    """Write data to a path inside root via a temporary file and a rename; refuses a symlink at the target or on the
+    way."""
     path = output_path(root, declared)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,13 +1,10 @@
 """Can the package be validated at all, safely? Each failure here is unusable input (exit code 2).
 
-Refused before anything else reads a file: a resource or schema path that is a URL, absolute, or leads outside the
-package (by `..` or a symlink); a path that is a directory, FIFO or device; a file over the size limit; a `profile`
-that frictionless would fetch; resource or field names that are not plain snake_case; a file of sql/ that the
-descriptor does not declare (so that an edited view is a stale hash).
-Then: a missing descriptor, schema, table or seed; malformed JSON; a schema whose fields, types or keys cannot be
-read; a seed whose sha256 differs from its pin in seeds/SHA256SUMS or from the descriptor. A table's own bytes
-(UTF-8, byte-order mark, CRLF, header) are checked as it loads, by `table_bytes`.
-Tolerated: a table without a final newline, needlessly quoted fields, and extra metadata properties.
+Refused before anything else reads a file: a path that is a URL, absolute, outside the package (by `..` or a
+symlink), a directory, FIFO or device, or over the size limit; a `profile` frictionless would fetch; names that are
+not plain snake_case; an undeclared file of sql/ (an edited view must show as a stale hash). Then: a missing or
+malformed descriptor, schema, table or seed, or a seed whose sha256 differs from its pin or the descriptor. A table's
+own bytes are checked as it loads (`csv_bytes`). Tolerated: no final newline, needless quotes, extra metadata.
 """
 from __future__ import annotations
 
@@ -197,14 +194,11 @@ def _check_profile(holder: dict, what: str) -> None:
 
 def _check_sql_declared(package: Package) -> None:
     """Every file of sql/ runs during validation, so each must be a declared, hashed resource."""
-    folder = package.root / SQL_FOLDER
-    if not folder.exists():
+    if not (package.root / SQL_FOLDER).exists():
         return
     folder = files.resolve_inside(package.root, SQL_FOLDER, "the SQL folder")  # never list a folder outside the package
-    if not folder.is_dir():
-        return
     declared = {r["path"] for r in package.resources}
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         rel = f"{SQL_FOLDER}/{path.name}"
         if path.suffix == ".sql" and rel not in declared:
             raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows")

@@ -43,7 +43,7 @@ def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> Rul
     import frictionless
 
     with offline():
-        report = frictionless.validate(str(package.descriptor_path))
+        report = frictionless.validate(str(package.root / "datapackage.json"))
     result = RuleResult(NAME, DESCRIPTION)
     for task in report.tasks:
         result.checked += 1
