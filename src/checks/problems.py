@@ -9,11 +9,6 @@ from dataclasses import asdict, dataclass, field
 MAX_PROBLEMS = 1000
 
 
-def max_problems() -> int:
-    value = os.environ.get("CHECKS_MAX_PROBLEMS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else MAX_PROBLEMS
-
-
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong: where (file, row id, column), which rule, expected against found."""
@@ -31,13 +26,14 @@ class Problem:
 
 
 class Problems(list):
-    """A rule's problems: the first `max_problems()` are kept, the rest only counted, so memory stays bounded."""
+    """A rule's problems: the first MAX_PROBLEMS are kept, the rest only counted, so memory stays bounded."""
 
     def __init__(self, items=()):
         super().__init__()
-        self.limit = max_problems()
+        value = os.environ.get("CHECKS_MAX_PROBLEMS", "")
+        self.limit = int(value) if value.isdigit() and int(value) > 0 else MAX_PROBLEMS
         self.omitted = 0
-        self.extend(items)
+        self += items
 
     def append(self, problem: Problem) -> None:
         if len(self) < self.limit:
@@ -45,13 +41,13 @@ class Problems(list):
         else:
             self.omitted += 1
 
-    def extend(self, problems) -> None:
+    def __iadd__(self, problems):
         for problem in problems:
             self.append(problem)
-
-    def __iadd__(self, problems):
-        self.extend(problems)
         return self
+
+    def extend(self, problems) -> None:
+        self += problems
 
 
 @dataclass
@@ -61,7 +57,7 @@ class RuleResult:
     rule: str
     description: str
     checked: int = 0
-    problems: list[Problem] = field(default_factory=Problems)
+    problems: Problems = field(default_factory=Problems)
 
     def __post_init__(self):
         if not isinstance(self.problems, Problems):
@@ -74,7 +70,7 @@ class RuleResult:
     @property
     def omitted(self) -> int:
         """Problems found beyond those kept."""
-        return getattr(self.problems, "omitted", 0)
+        return self.problems.omitted
 
     @property
     def count(self) -> int:
@@ -106,15 +102,10 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        if self.unusable is not None:
-            return 2
-        return 1 if self.problems else 0
+        return 2 if self.unusable is not None else 1 if self.problems else 0
 
     def rule(self, name: str) -> RuleResult | None:
         return next((r for r in self.results if r.rule == name), None)
 
     def failed_rules(self) -> list[str]:
-        names = [r.rule for r in self.results if not r.passed]
-        if self.unusable is not None:
-            names.append(self.unusable.rule)
-        return names
+        return [r.rule for r in self.results if not r.passed] + ([self.unusable.rule] if self.unusable else [])

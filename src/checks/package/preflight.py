@@ -13,7 +13,7 @@ from re import _constants as sre  # the parse tree Python's re itself backtracks
 from re import _parser as sre_parse
 
 from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
-from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES, primary_key
+from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
@@ -239,13 +239,11 @@ def _check_schema(schema: object, rel: str) -> None:
         fields = fk.get("fields") if ok else None
         if not ok or not all(f in names for f in ([fields] if isinstance(fields, str) else fields or [None])):
             raise _unusable("input.malformed_schema", rel, f"{rel}: foreign key {fk!r} must name fields of the schema and a reference")
-    primary_key(schema)
 
 
 def _seed_pins(package: Package, pin_rel: str) -> dict[str, str]:
     """seeds/SHA256SUMS as name → sha256 (sha256sum's text and binary forms); a malformed line is unusable input."""
-    pin_file = package.root / pin_rel
-    if not pin_file.exists():
+    if not (package.root / pin_rel).exists():
         return {}
     text = files.read_bytes(files.regular_file(package.root, pin_rel, "the seed's hash pin"), pin_rel).decode("utf-8", errors="replace")
     pins = {}
@@ -274,11 +272,8 @@ def _check_seed(package: Package) -> None:
 
 
 def preflight(package: Package) -> None:
-    """Raise UnusableInput for the first input that makes validation unsafe or meaningless.
-
-    It reads the descriptor, the schemas and the seed; each table's bytes are checked as they are loaded
-    (`table_bytes`), so that no table is read twice or held as text.
-    """
+    """Raise UnusableInput for the first input that makes validation unsafe or meaningless: the descriptor, the
+    schemas, the seed and the SQL (each table's bytes are checked as it loads, so that none is read twice)."""
     check_descriptor(package)
     check_hashes(package)
     _check_seed(package)

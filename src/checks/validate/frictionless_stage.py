@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from checks.package import Package
-from checks.package.fields import TEXT_PATTERN, explain, primary_key
+from checks.package import DESCRIPTOR, Package
+from checks.package.fields import TEXT_PATTERN, TEXT_RULE, primary_key
 from checks.package.tables import row_id
 from checks.problems import Problem, RuleResult
 
@@ -43,19 +43,19 @@ def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> Rul
     import frictionless
 
     with offline():
-        report = frictionless.validate(str(package.root / "datapackage.json"))
+        report = frictionless.validate(str(package.root / DESCRIPTOR))
     result = RuleResult(NAME, DESCRIPTION)
     for task in report.tasks:
         result.checked += 1
         for error in task.errors:
-            note = getattr(error, "note", "") or ""
-            result.problems.append(Problem(
-                rule=f"{NAME}.{error.type}", file=task.place, row=_row_name(package, tables, task.name, getattr(error, "row_number", None)),
-                column=getattr(error, "field_name", None),
-                expected=RESTAMP if error.type in ("hash-count", "byte-count") else explain(note) if TEXT_PATTERN in note else error.description.rstrip("."),
-                found=error.message, message=error.message))
+            note, restamp = getattr(error, "note", "") or "", error.type in ("hash-count", "byte-count")
+            expected = RESTAMP if restamp else TEXT_RULE if TEXT_PATTERN in note else error.description.rstrip(".")
+            row = _row_name(package, tables, task.name, getattr(error, "row_number", None))
+            result.problems.append(Problem(f"{NAME}.{error.type}", task.place, row, getattr(error, "field_name", None),
+                                           expected, error.message, error.message))
     for error in report.errors:  # package-level: descriptor or schema problems
-        result.problems.append(Problem(rule=f"{NAME}.{error.type}", file="datapackage.json", expected=error.description, found=error.message, message=error.message))
+        result.problems.append(Problem(f"{NAME}.{error.type}", DESCRIPTOR, expected=error.description,
+                                       found=error.message, message=error.message))
     return result
 
 
@@ -63,7 +63,6 @@ def _row_name(package: Package, tables: dict[str, pd.DataFrame], table: str, row
     """Name a frictionless row (header = row 1) by its id in the loaded table, else by its line."""
     if not row_number:
         return None
-    df = tables.get(table)
-    index = row_number - 2
+    df, index = tables.get(table), row_number - 2
     found = row_id(df, primary_key(package.schema(table)), index) if df is not None and 0 <= index < len(df) else None
     return found or f"line {row_number}"

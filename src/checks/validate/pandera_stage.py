@@ -22,46 +22,40 @@ def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
     return pa.Check(run, name=rule.name, description=rule.description)
 
 
-def table_schema(ctx: Context, table: str, outcomes: dict | None = None) -> pa.DataFrameSchema:
-    """The table's pandera schema: columns from schemas/<table>.json, row rules as DataFrame checks."""
-    outcomes = {} if outcomes is None else outcomes
-    return pandera_schema(ctx.package.schema(table), [_as_check(rule, ctx, outcomes) for rule in rules_for(table)])
-
-
 def check_table(ctx: Context, table: str) -> list[RuleResult]:
-    """The column rules of the schema as one result, then one result per row rule."""
-    df = ctx.tables[table]
-    rel = ctx.package.resource(table)["path"]
-    key = primary_key(ctx.package.schema(table))
+    """The column rules of the table's pandera schema (from schemas/<table>.json) as one result, then one result per
+    row rule (each a DataFrame check of that schema)."""
+    df, schema, rel = ctx.tables[table], ctx.package.schema(table), ctx.package.resource(table)["path"]
+    key = primary_key(schema)
     rules = {rule.name: rule for rule in rules_for(table)}
     outcomes: dict = {}
-    columns = RuleResult(f"pandera.{table}", f"{table}: column types, required values, uniqueness, enums and patterns from schemas/{table}.json", checked=len(df))
+    columns = RuleResult(f"pandera.{table}", f"{table}: column types, required values, uniqueness, enums and patterns "
+                         f"from schemas/{table}.json", checked=len(df))
     by_rule = {name: RuleResult(name, rule.description) for name, rule in rules.items()}
     try:
-        table_schema(ctx, table, outcomes).validate(df, lazy=True)
+        pandera_schema(schema, [_as_check(rule, ctx, outcomes) for rule in rules.values()]).validate(df, lazy=True)
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as err:
         failures = err.failure_cases
     for name, (checked, _) in outcomes.items():
         by_rule[name].checked = checked
     seen: set = set()
-    cases = zip(failures["check"].tolist(), failures["column"].tolist(), failures["index"].tolist(), failures["failure_case"].tolist())
+    cases = zip(*(failures[c].tolist() for c in ("check", "column", "index", "failure_case")))
     for check, column, index, case in cases:
         check = str(check)
-        if check in by_rule:
-            if (check, index) in seen:  # a DataFrame check reports each failing row once per column
-                continue
+        if check not in by_rule:
+            column = None if pd.isna(column) else str(column)
+            columns.problems.append(Problem(columns.rule, rel, row=row_id(df, key, index), column=column,
+                                            expected=explain(check), found=str(case),
+                                            message=f"{column or table} fails {explain(check)}"))
+        elif (check, index) not in seen:  # a DataFrame check reports each failing row once per column
             seen.add((check, index))
             failed = outcomes[check][1] if check in outcomes else None
             if failed is None or index is None or pd.isna(index) or index not in failed.index:
-                by_rule[check].problems.append(Problem(check, rel, message=f"the rule could not run: {case}", found=str(case)))
-                continue
-            by_rule[check].problems.append(Problem(
-                check, rel, row=row_id(df, key, index), column=rules[check].column,
-                expected=failed.at[index, "expected"], found=failed.at[index, "found"], message=rules[check].description))
-        else:
-            column = None if pd.isna(column) else str(column)
-            columns.problems.append(Problem(
-                columns.rule, rel, row=row_id(df, key, index), column=column,
-                expected=explain(check), found=str(case), message=f"{column or table} fails {explain(check)}"))
+                problem = Problem(check, rel, message=f"the rule could not run: {case}", found=str(case))
+            else:
+                problem = Problem(check, rel, row=row_id(df, key, index), column=rules[check].column,
+                                  expected=failed.at[index, "expected"], found=failed.at[index, "found"],
+                                  message=rules[check].description)
+            by_rule[check].problems.append(problem)
     return [columns, *check_canonical_form(ctx, table), *by_rule.values()]

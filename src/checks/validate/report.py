@@ -7,9 +7,8 @@ import re
 from checks.problems import Problem, Report
 
 SHOWN_PER_RULE = 20
-VERDICTS = {0: "VALID", 1: "INVALID (exit 1: the data breaks a rule)", 2: "UNUSABLE INPUT (exit 2: the package cannot be validated)"}
-
-
+VERDICTS = {0: "VALID", 1: "INVALID (exit 1: the data breaks a rule)",
+            2: "UNUSABLE INPUT (exit 2: the package cannot be validated)"}
 #: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -18,17 +17,9 @@ def shown(text: object) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
-def _where(p: Problem) -> str:
-    parts = [p.file]
-    if p.row:
-        parts.append(f"row {p.row}")
-    if p.column:
-        parts.append(f"column {p.column}")
-    return shown("  ".join(parts))
-
-
 def _problem_lines(p: Problem) -> list[str]:
-    lines = [f"  {_where(p)}  [{p.rule}]"]
+    where = [p.file, *([f"row {p.row}"] if p.row else []), *([f"column {p.column}"] if p.column else [])]
+    lines = [f"  {shown('  '.join(where))}  [{p.rule}]"]
     if p.message and not (p.expected or p.found):
         lines.append(f"    {shown(p.message)}")
     if p.expected:
@@ -40,18 +31,17 @@ def _problem_lines(p: Problem) -> list[str]:
 
 def unusable_lines(p: Problem) -> list[str]:
     """The refusal of unusable input: rule, file (and line), why, expected against found."""
-    out = [f"UNUSABLE INPUT [{p.rule}] {shown(p.file)}" + (f" ({shown(p.row)})" if p.row else ""), f"  {shown(p.message)}"]
+    out = [f"UNUSABLE INPUT [{p.rule}] {shown(p.file)}" + (f" ({shown(p.row)})" if p.row else ""),
+           f"  {shown(p.message)}"]
     if p.expected or p.found:
         out += [f"  expected: {shown(p.expected)}", f"  found:    {shown(p.found)}"]
     return out
 
 
 def as_text(report: Report) -> str:
-    out: list[str] = []
     if report.unusable is not None:
-        out += unusable_lines(report.unusable)
-        out.append(VERDICTS[2])
-        return "\n".join(out) + "\n"
+        return "\n".join([*unusable_lines(report.unusable), VERDICTS[2]]) + "\n"
+    out: list[str] = []
     for result in report.results:
         if result.passed:
             continue
@@ -63,27 +53,24 @@ def as_text(report: Report) -> str:
             out.append(f"  … and {result.count - SHOWN_PER_RULE} more (--json lists {listed})")
         out.append("")
     passed = sum(r.passed for r in report.results)
-    out.append(f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, {report.problem_count} problems")
+    out.append(f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
+               f"{report.problem_count} problems")
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
-        status = "pass" if r.passed else "FAIL"
         detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")
-        out.append(f"  {status}  {r.rule:<{width}}  {detail}")
+        out.append(f"  {'pass' if r.passed else 'FAIL'}  {r.rule:<{width}}  {detail}")
     out.append(VERDICTS[report.exit_code])
     return "\n".join(out) + "\n"
 
 
 def as_json(report: Report) -> str:
+    passed = sum(r.passed for r in report.results)
     data = {
         "valid": report.exit_code == 0,
         "exit_code": report.exit_code,
         "unusable": None if report.unusable is None else report.unusable.as_dict(),
-        "summary": {
-            "rules": len(report.results),
-            "passed": sum(r.passed for r in report.results),
-            "failed": sum(not r.passed for r in report.results),
-            "problems": report.problem_count,
-        },
+        "summary": {"rules": len(report.results), "passed": passed, "failed": len(report.results) - passed,
+                    "problems": report.problem_count},
         "rules": [
             {"rule": r.rule, "description": r.description, "checked": r.checked, "passed": r.passed,
              "problems": [p.as_dict() for p in r.problems], "problem_count": r.count, "omitted": r.omitted}
