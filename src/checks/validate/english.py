@@ -15,26 +15,18 @@ from decimal import Decimal
 
 from checks.validate.numerals import ARABIC, parse_numeral
 
+SCALES = ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 def _plain(number: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 2.290 → 2.29, 2E+3 → 2000."""
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
 def _grouped(number: Decimal) -> str:
     whole, _, fraction = _plain(number).partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
-
-
-def _scaled(number: Decimal) -> list[str]:
-    forms = []
-    for size, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
-        if abs(number) >= size:
-            forms.append(f"{_plain(number / size)} {word}")
-    return forms
 
 
 def english_forms(numeral: str | None, base_value: float | None, date_value: str | None) -> list[str]:
@@ -51,15 +43,15 @@ def english_forms(numeral: str | None, base_value: float | None, date_value: str
             forms += [WORDS[int(written)], str(int(written))]
     if base_value is not None:
         base = Decimal(repr(float(base_value)))
-        forms += [_plain(base), _grouped(base), *_scaled(base)]
+        forms += [_plain(base), _grouped(base)]
+        forms += [f"{_plain(base / size)} {word}" for size, word in SCALES if abs(base) >= size]
     return list(dict.fromkeys(forms))
 
 
 def find_in_english(text: str, forms: list[str]) -> tuple[int, int] | None:
     """The first place (start, end) where one of the forms stands alone in text, trying forms in order; None if none does."""
     for form in forms:
-        pattern = re.compile(r"(?<![\w.,])" + re.escape(form) + r"(?![\w]|[.,][0-9])", re.IGNORECASE)
-        match = pattern.search(text)
+        match = re.search(r"(?<![\w.,])" + re.escape(form) + r"(?![\w]|[.,][0-9])", text, re.IGNORECASE)
         if match:
             return match.span()
     return None

@@ -53,13 +53,6 @@ def parse_numeral(numeral: str) -> Decimal | None:
     return None
 
 
-def arabic_numerals(text: str) -> list[str]:
-    return ARABIC.findall(text)
-
-
 def qualifier_of(quote: str) -> str:
     """The qualifier the quote's own words express; exact when none does."""
-    for qualifier, words in QUALIFIER_WORDS:
-        if words.search(quote):
-            return qualifier
-    return "exact"
+    return next((qualifier for qualifier, words in QUALIFIER_WORDS if words.search(quote)), "exact")

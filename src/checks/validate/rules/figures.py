@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from checks.validate.numerals import ARABIC, WRITTEN_YEAR, YEAR_MONTH, arabic_numerals, parse_numeral, qualifier_of
+from checks.validate.numerals import ARABIC, WRITTEN_YEAR, YEAR_MONTH, parse_numeral, qualifier_of
 from checks.validate.rules.base import ColumnRule, Context, RowRule, filled, is_true, present
 from checks.validate.rules.links import lost_readings, readings_of
 
@@ -37,7 +37,7 @@ def _numeral_in_quote(row, ctx):
     if numeral not in quote:
         return False, f"numeral {numeral!r} inside the quote", quote
     if ARABIC.fullmatch(numeral):
-        others = arabic_numerals(quote)
+        others = ARABIC.findall(quote)
         return others == [numeral], f"the quote's only Arabic numeral is {numeral}", ", ".join(others)
     return True, numeral, quote
 
