@@ -35,26 +35,20 @@ class Deadline:
 _STOP = b"\xff"  # not a signal number: the block has ended
 
 
-def _watch_signals(sock: socket.socket):
-    """Have the C-level signal handler write each signal's number to sock (so that Ctrl-C is seen while DuckDB holds
-    the main thread); returns the previous wakeup fd, or None outside the main thread, where signals are not delivered."""
-    try:
-        return signal.set_wakeup_fd(sock.fileno(), warn_on_full_buffer=False)
-    except ValueError:
-        return None
-
-
 @contextmanager
-def deadline(con: duckdb.DuckDBPyConnection, seconds: float | None = None):
-    """Interrupt whatever the connection runs once the time is up, or at Ctrl-C; DuckDB then raises an InterruptException.
+def deadline(con: duckdb.DuckDBPyConnection):
+    """Interrupt whatever the connection runs once CHECKS_SQL_SECONDS are up, or at Ctrl-C; DuckDB then raises an
+    InterruptException. Yields a Deadline whose `expired` says whether it was the time limit.
 
-    Yields a Deadline whose `expired` says whether it was the time limit. Ctrl-C needs the watcher: a Python signal
-    handler runs only between bytecodes, and DuckDB, busy in a query, does not always look for it."""
-    state = Deadline()
-    limit = sql_seconds() if seconds is None else seconds
+    Ctrl-C needs the watcher thread: a Python signal handler runs only between bytecodes, and DuckDB, busy in a query,
+    does not always look for it; so the C-level handler writes each signal's number to a socket the watcher reads."""
+    state, limit = Deadline(), sql_seconds()
     receiver, sender = socket.socketpair()
     sender.setblocking(False)
-    previous = _watch_signals(sender)
+    try:
+        previous = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not the main thread, where signals are not delivered
+        previous = None
 
     def watch() -> None:
         ready, _, _ = select.select([receiver], [], [], limit)
@@ -109,16 +103,10 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sandboxed(database: str | Path = ":memory:", config: dict | None = None, writable: Path | None = None,
+def sandboxed(database: str | Path = ":memory:", config: dict | None = None,
               read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection that can touch no file but its own database, no network, no extension; locked.
-
-    With `writable`, files in that one folder may be written too (COPY TO): for connections that run only
-    the project's own generated statements, never the package's SQL.
-    """
+    """A connection that can touch no file but its own database, no network, no extension; locked."""
     con = duckdb.connect(str(database), read_only=read_only, config={**_CONFIG, **(config or {})})
-    if writable is not None:  # must precede enable_external_access = false
-        con.execute(f"SET allowed_directories = [{literal(str(writable))}]")
     for statement in _LOCKDOWN:
         con.execute(statement)
     return con

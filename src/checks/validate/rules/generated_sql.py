@@ -1,9 +1,8 @@
 """The SQL of sql/ is plain SQL, and its generated files are what the schemas generate.
 
-The README tells people to run `.read sql/load.sql` in the DuckDB CLI, where a line starting with a dot is a
-command of the CLI (`.shell`, `.output`, `.read` of any file), not SQL: no file of sql/ may hold one. And the two
-generated files, sql/tables.sql and sql/load.sql (which holds every other file of sql/), must be exactly what
-`python -m checks sql` writes from schemas/*.json and the hand-written files, so that what a user runs is what
+The README has people run `.read sql/load.sql` in the DuckDB CLI, where a line starting with a dot is a command of the
+CLI (`.shell`, `.output`, `.read` of any file): no file of sql/ may hold one. sql/tables.sql and sql/load.sql (which
+holds every other file of sql/) must be exactly what `python -m checks sql` writes, so that a user runs what
 validation ran.
 """
 from __future__ import annotations
@@ -13,6 +12,7 @@ import difflib
 import duckdb
 
 from checks import database as duck
+from checks.database.sandbox import timed_out_message
 from checks.package import DESCRIPTOR
 from checks.problems import Problem, RuleResult
 from checks.validate.rules.base import Context
@@ -39,9 +39,8 @@ def _first_difference(found: str, expected: str) -> tuple[int, str, str]:
 def check_generated_sql(ctx: Context) -> RuleResult:
     package = ctx.package
     result = RuleResult(NAME, DESCRIPTION)
-    names = [*duck.sql_order(package), duck.LOAD_SQL]
     texts = {}
-    for name in names:
+    for name in [*duck.sql_order(package), duck.LOAD_SQL]:
         rel = f"sql/{name}"
         texts[name] = package.read_text(package.sql_path(name))
         result.checked += 1
@@ -54,7 +53,7 @@ def check_generated_sql(ctx: Context) -> RuleResult:
     except (duckdb.Error, OSError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         if isinstance(err, duckdb.InterruptException) or getattr(err, "timed_out", False):
-            first = f"the package's SQL ran past {duck.sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
+            first = timed_out_message("the package's SQL")
         rel = f"sql/{duck.LOAD_SQL}"
         result.problems.append(Problem(NAME, rel, expected="the files of sql/ run on the tables of the schemas",
                                        found=first, message=f"{rel} cannot be generated: the SQL of sql/ does not run: {first}"))
