@@ -6,7 +6,10 @@ import pandas as pd
 from checks.validate.rules.base import Context, RowRule, present
 
 #: Table → the column holding its verbatim text (W3C TextQuoteSelector exact).
-ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by", "sentences": "text_zh"}
+ANCHORED = {"figures": "quote", "readings": "written", "non_figures": "quote", "relations": "implied_by",
+            "sentences": "text_zh"}
+
+
 def _span(row: pd.Series) -> tuple[int, int] | None:
     s, e = row["char_start"], row["char_end"]
     return (int(s), int(e)) if present(s) and present(e) else None

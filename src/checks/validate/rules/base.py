@@ -37,27 +37,21 @@ class Context:
     def seed(self) -> str:
         return self.package.seed_text
 
-    def key_of(self, table: str) -> str:
-        return primary_key(self.package.schema(table))[0]
-
     def rows_of(self, table: str) -> list[Row]:
         """A loaded table's rows (see `rows`), made once."""
         return self.memo(f"rows:{table}", lambda ctx: rows(ctx.tables[table]))
 
     def table_by_id(self, table: str) -> pd.DataFrame:
         """The table indexed by the first field of its primary key (a repeated id: its last row), made once."""
-        key = self.key_of(table)
+        key = primary_key(self.package.schema(table))[0]
         return self.memo(f"table_by_id:{table}", lambda ctx: ctx.tables[table].dropna(subset=[key])
                          .drop_duplicates(key, keep="last").set_index(key))
 
     def rows_by_id(self, table: str) -> dict[object, dict]:
-        """The table's rows by the first field of its primary key (a repeated id: its last row)."""
-
-        def index(ctx: Context) -> dict[object, dict]:
-            key = ctx.key_of(table)
-            return {row[key]: row for row in ctx.rows_of(table) if not pd.isna(row[key])}
-
-        return self.memo(f"rows_by_id:{table}", index)
+        """The table's rows by the first field of its primary key (a repeated id: its last row), made once."""
+        key = primary_key(self.package.schema(table))[0]
+        return self.memo(f"rows_by_id:{table}", lambda ctx: {row[key]: row for row in ctx.rows_of(table)
+                                                             if not pd.isna(row[key])})
 
 
 @dataclass(frozen=True)
@@ -81,24 +75,25 @@ class Row(dict):
 
 
 def rows(df: pd.DataFrame) -> list[Row]:
-    """The table's rows, its columns zipped: one array of Python values per column (missing as pd.NA), a dict per row."""
-    names = list(df.columns)  # a plain list: iterating pandas' Arrow-backed labels once per row costs more than the rules
-    columns = [_python_values(df[c]) for c in names]
+    """The table's rows, its columns zipped: one list of Python values per column (missing as pd.NA), a dict per row.
+
+    A plain list of names, and Arrow strings read through Arrow itself: pandas' own iteration costs more than the rules.
+    """
+    names, columns = list(df.columns), []
+    for c in names:
+        column = df[c]
+        if isinstance(column.dtype, pd.StringDtype) and hasattr(column.array, "_pa_array"):
+            columns.append([pd.NA if v is None else v for v in column.array._pa_array.to_pylist()])
+        elif isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+            columns.append(column.to_numpy(dtype=object, na_value=pd.NA).tolist())
+        else:
+            columns.append(column.tolist())
     out = []
     for label, values in zip(df.index.tolist(), zip(*columns)):
         row = Row(zip(names, values))
         row.name = label
         out.append(row)
     return out
-
-
-def _python_values(column: pd.Series) -> list:
-    """A column as Python values, missing as pd.NA (Arrow strings through Arrow itself: pandas' iteration is slow)."""
-    if isinstance(column.dtype, pd.StringDtype) and hasattr(column.array, "_pa_array"):
-        return [pd.NA if v is None else v for v in column.array._pa_array.to_pylist()]
-    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-        return column.to_numpy(dtype=object, na_value=pd.NA).tolist()
-    return column.tolist()
 
 
 @dataclass(frozen=True)
@@ -112,23 +107,22 @@ class RowRule:
     check: Callable[[Row, Context], Verdict]
 
     def evaluate(self, df: pd.DataFrame, ctx: Context) -> Outcome:
-        """The verdict on every row, and expected and found for the rows that fail."""
+        """The verdict on every row, and expected and found for the rows that fail; a row the rule cannot even read
+        fails, with the reason, instead of crashing."""
+        def verdict(row: Row) -> Verdict:
+            try:
+                return self.check(row, ctx)
+            except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
+                return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
+
         loaded = ctx.tables.get(self.table)
         same_table = loaded is not None and df.index.equals(loaded.index)  # pandera hands each check its own copy
-        table = ctx.rows_of(self.table) if same_table else rows(df)
-        verdicts = [self._verdict(row, ctx) for row in table]
+        verdicts = [verdict(row) for row in (ctx.rows_of(self.table) if same_table else rows(df))]
         ok = pd.array([None if v is None else bool(v[0]) for v in verdicts], dtype="boolean")
         failing = [i for i, v in enumerate(verdicts) if v is not None and not v[0]]
-        failures = pd.DataFrame([(_text(verdicts[i][1]), _text(verdicts[i][2])) for i in failing], columns=["expected", "found"],
-                                index=df.index[failing], dtype=object)
+        failures = pd.DataFrame([(_text(verdicts[i][1]), _text(verdicts[i][2])) for i in failing],
+                                columns=["expected", "found"], index=df.index[failing], dtype=object)
         return Outcome(pd.Series(ok, index=df.index, name=self.name), failures)
-
-    def _verdict(self, row: Row, ctx: Context) -> Verdict:
-        """The rule's verdict on one row; a row it cannot even read fails, with the reason, instead of crashing."""
-        try:
-            return self.check(row, ctx)
-        except Exception as err:  # noqa: BLE001 - malformed cells must become a reported problem
-            return False, "a row this rule can evaluate", f"cannot evaluate: {type(err).__name__}: {err}"
 
 
 @dataclass(frozen=True)
@@ -179,5 +173,3 @@ def filled(column: pd.Series) -> pd.Series:
     if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
         mask &= column.astype("string").ne("").fillna(False).astype(bool)
     return mask.astype(bool)
-
-

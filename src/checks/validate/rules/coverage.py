@@ -26,9 +26,19 @@ def _excuses(ctx: Context, df: pd.DataFrame) -> pd.Series:
     return df["kind"].eq("page_chrome").fillna(False).astype(bool) & inside
 
 
-def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of every anchored span in the tables that account for numerals, as arrays."""
-    starts, ends = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+def _positions(ctx: Context) -> np.ndarray:
+    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS), found once."""
+    return ctx.memo("numeral_positions", lambda c: np.array([i for i, ch in enumerate(c.seed) if ch in NUMERAL_CHARACTERS],
+                                                            dtype=np.int64))
+
+
+def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
+    """Runs of adjacent numeral characters that no anchored span of a figure, non-figure or excusing reading covers.
+
+    Spans sorted by start, with the running maximum of their ends: a position is covered when it lies before the
+    furthest end of the spans that start at or before it (one binary search per numeral character).
+    """
+    starts, ends = [], []
     for table in ("figures", "non_figures", "readings"):
         df = ctx.tables[table]
         chosen = filled(df[ANCHORED[table]]) & filled(df["char_start"]) & filled(df["char_end"])
@@ -36,26 +46,7 @@ def covered_spans(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
             chosen &= _excuses(ctx, df)
         starts.append(df["char_start"][chosen].to_numpy(np.int64))
         ends.append(df["char_end"][chosen].to_numpy(np.int64))
-    return np.concatenate(starts), np.concatenate(ends)
-
-
-def numeral_positions(seed: str) -> np.ndarray:
-    """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS)."""
-    return np.array([i for i, ch in enumerate(seed) if ch in NUMERAL_CHARACTERS], dtype=np.int64)
-
-
-def _positions(ctx: Context) -> np.ndarray:
-    return ctx.memo("numeral_positions", lambda c: numeral_positions(c.seed))
-
-
-def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
-    """Runs of adjacent numeral characters that no span covers.
-
-    Spans sorted by start, with the running maximum of their ends: a position is covered when it lies before the
-    furthest end of the spans that start at or before it (one binary search per numeral character).
-    """
-    length = len(ctx.seed)
-    starts, ends = (np.clip(offsets, 0, length) for offsets in covered_spans(ctx))
+    starts, ends = (np.clip(np.concatenate(offsets), 0, len(ctx.seed)) for offsets in (starts, ends))
     keep = starts < ends
     order = np.argsort(starts[keep], kind="stable")
     starts, reach = starts[keep][order], np.maximum.accumulate(ends[keep][order]) if keep.any() else ends[keep]

@@ -1,5 +1,5 @@
-"""Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the text fails.
-"""
+"""Each figure says what its words say: numeral, value, unit conversion, qualifier, period, and readings where the
+text fails."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,10 +12,6 @@ from checks.validate.rules.base import ColumnRule, Context, RowRule, filled, is_
 from checks.validate.rules.links import lost_readings, readings_of
 
 ANCHOR_FIELDS = ("quote", "char_start", "char_end", "numeral")
-
-
-def _readings_of(ctx: Context, figure_id: str, aspect: str) -> list[pd.Series]:
-    return readings_of(ctx, figure_id, aspect)
 
 
 def _stated_fields(row, ctx):
@@ -129,7 +125,7 @@ def _no_value_under_unrecoverable(row, ctx):
     lost = ids[(starts < row["char_end"]) & (ends > row["char_start"])].tolist()
     if not lost:
         return None
-    linked = {r["reading_id"] for r in _readings_of(ctx, row["figure_id"], "value")}
+    linked = {r["reading_id"] for r in readings_of(ctx, row["figure_id"], "value")}
     missing = sorted(set(lost) - linked)
     ok = not present(row["value"]) and not missing
     return ok, f"no value, and a link (aspect value) to {', '.join(lost)}", (
@@ -138,7 +134,7 @@ def _no_value_under_unrecoverable(row, ctx):
 
 def _value_or_reading(row, ctx):
     """A value is missing only for a date figure or where an unrecoverable reading says why, and only then."""
-    unrecoverable = [r for r in _readings_of(ctx, row["figure_id"], "value") if r["status"] == "unrecoverable"]
+    unrecoverable = [r for r in readings_of(ctx, row["figure_id"], "value") if r["status"] == "unrecoverable"]
     if present(row["value"]):
         return not unrecoverable, "no unrecoverable reading for a figure with a value", ", ".join(r["reading_id"] for r in unrecoverable) or "none"
     if present(row["date_value"]):
@@ -149,7 +145,7 @@ def _value_or_reading(row, ctx):
 def _unit_or_reading(row, ctx):
     if row["stated"] is pd.NA or not row["stated"] or not present(row["value"]) or present(row["unit"]):
         return None
-    readings = _readings_of(ctx, row["figure_id"], "unit")
+    readings = readings_of(ctx, row["figure_id"], "unit")
     return bool(readings), "a reading (aspect unit) explaining the lost unit", ", ".join(r["reading_id"] for r in readings) or "none"
 
 

@@ -12,13 +12,10 @@ THRESHOLD_QUALIFIERS = {"more_than", "at_least", "at_most"}
 PER_MEASURES = {"rate", "threshold", "flow", "change"}
 
 
-def _words(row) -> str:
-    return "".join(str(row[c]) for c in ("quote", "period_text") if present(row[c]))
-
-
 def _expectations(row, ctx: Context) -> list[tuple[str, bool]]:
     """(what the words or fields require, whether the row meets it) for every requirement that applies."""
-    measure, per, words = row["measure"], row["per"], _words(row)
+    measure, per = row["measure"], row["per"]
+    words = "".join(str(row[c]) for c in ("quote", "period_text") if present(row[c]))
     found = []
     for word, want, denominator in WORDS:
         if word in words:

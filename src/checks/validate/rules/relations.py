@@ -7,7 +7,7 @@ from collections import Counter
 
 import pandas as pd
 
-from checks.validate.rules.base import Context, RowRule, present
+from checks.validate.rules.base import Context, RowRule, present, rows
 
 ITEM_SEPARATOR = " | "
 #: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated increase).
@@ -41,10 +41,6 @@ def _roles_fit(kind: str, counts: dict[str, int]) -> str | None:
     if kind == "percent_change" and counts.get("fall", 0) + counts.get("rise", 0) != 1:
         return "percent_change needs exactly one fall or rise term"
     return None
-
-
-def _items(relation: pd.Series) -> list[str]:
-    return relation["items"].split(ITEM_SEPARATOR) if present(relation["items"]) else []
 
 
 def evaluate(ctx: Context) -> pd.DataFrame:
@@ -108,10 +104,6 @@ def evaluate(ctx: Context) -> pd.DataFrame:
     return out.astype({"lhs": float, "rhs": float}).rename_axis(None)
 
 
-def _role_counts(terms: list[tuple[str, str]]) -> dict[str, int]:
-    return dict(Counter(role for _, role in terms if not pd.isna(role)))
-
-
 def terms_of(ctx: Context, relation_id) -> list[tuple[str, str]]:
     """The relation's terms as (figure_id, role), in table order (grouped once: filtering per relation is quadratic)."""
 
@@ -128,10 +120,7 @@ def terms_of(ctx: Context, relation_id) -> list[tuple[str, str]]:
 
 def _by_id(results: pd.DataFrame | str) -> dict[str, dict] | str:
     """A results frame as relation_id → {column: value}, missing values kept as pd.NA (to_dict would make them None)."""
-    if isinstance(results, str):
-        return results
-    names = list(results.columns)
-    return {rid: dict(zip(names, values)) for rid, values in zip(results.index, zip(*(results[c].tolist() for c in names)))}
+    return results if isinstance(results, str) else {row.name: row for row in rows(results)}
 
 
 def _results(ctx: Context) -> dict[str, dict]:
@@ -140,14 +129,14 @@ def _results(ctx: Context) -> dict[str, dict]:
 
 
 def _terms_fit_kind(row, ctx: Context):
-    counts = _role_counts(terms_of(ctx, row["relation_id"]))
+    counts = dict(Counter(role for _, role in terms_of(ctx, row["relation_id"]) if not pd.isna(role)))
     misfit = _roles_fit(row["kind"], counts)
     found = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "no terms"
     return misfit is None, f"the roles {row['kind']} needs", found if misfit is None else f"{found}: {misfit}"
 
 
 def _items_in_quote(row, ctx: Context):
-    items = _items(row)
+    items = row["items"].split(ITEM_SEPARATOR) if present(row["items"]) else []
     if row["kind"] != "count_of_items":
         return not items and row["list_is_open"] is pd.NA, "no items, no list_is_open", f"items={row['items']}, list_is_open={row['list_is_open']}"
     missing = [i for i in items if not present(row["implied_by"]) or i not in row["implied_by"]]
@@ -202,9 +191,10 @@ def _sql_agrees(row, ctx: Context):
     if row["relation_id"] not in sql:
         return False, "a row in relation_results", "none"
     theirs = sql[row["relation_id"]]
-    same_holds = (python["holds"] is pd.NA and theirs["holds"] is pd.NA) or (python["holds"] is not pd.NA and theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"]))
+    same_holds = theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"])
     same_sides = all((math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
                      for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"])))
+
     def show(r):
         return f"{r['lhs']:.10g} / {r['rhs']:.10g} holds={r['holds']}"
     return same_holds and same_sides, f"pandas: {show(python)}", f"SQL: {show(theirs)}"
