@@ -1,13 +1,10 @@
 """`python -m checks diff BASE`: what a change does to the data, and which schema constraints it loosens.
 
-A pull request may weaken a schema (drop a pattern, empty `foreignKeys`, drop a primary key) and in the same change
-add rows the old schema refused: validation then passes. This command shows a reviewer, per table, the rows added,
-removed and changed (cells old → new), and every constraint of `schemas/` and `datapackage.json` that BASE had and
-the working tree removed or loosened. Exit 1 when anything is loosened (CI asks for a second look), 0 when not,
-2 when BASE or the package cannot be read.
-
-BASE is read with `git cat-file` (no hooks, filters, pager or fsmonitor; git runs with `--git-dir`, never with the
-package as its working folder); the working tree through the package's own checked reads.
+A pull request may weaken a schema (drop a pattern, a foreign key, a primary key) and in the same change add rows
+the old schema refused: validation then passes. So a reviewer sees, per table, the rows added, removed and changed
+(cells old → new), and every constraint of `schemas/` and `datapackage.json` that BASE had and the working tree
+dropped or loosened. Exit 1 when anything is loosened, 0 when not, 2 when BASE or the package cannot be read.
+BASE is read with `git cat-file` (`--git-dir`, no pager or fsmonitor, never with the package as working folder).
 """
 from __future__ import annotations
 
@@ -25,7 +22,7 @@ from checks.validate.report import shown
 
 #: Changed rows shown per table (the rest are counted).
 SHOWN_ROWS = 50
-#: Bounds for one side of a comparison: larger bounds are for the CSV limit, lower ones only ever loosen.
+#: A lower bound loosens when it falls, an upper bound when it rises.
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
 
@@ -44,30 +41,35 @@ class _Base:
     def __init__(self, root: Path, ref: str):
         self.git_dir = root / ".git"
         if not self.git_dir.exists():
-            raise files.refuse("diff.not_a_repository", ".git", f"{root} is not a git checkout; diff compares with a commit of its history")
+            raise files.refuse("diff.not_a_repository", ".git",
+                               f"{root} is not a git checkout; diff compares with a commit of its history")
         if not ref or ref.startswith("-"):
             raise files.refuse("diff.unknown_ref", ref or "(empty)", f"{ref!r} is not a git ref")
-        self.commit = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", what=ref).strip()
-
-    def _git(self, *args: str, what: str) -> str:
-        done = subprocess.run(["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args], cwd="/",
-                              capture_output=True, timeout=60, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}, check=False)
+        done = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
         if done.returncode != 0:
-            raise files.refuse("diff.unknown_ref", what, f"git cannot read {what}: {done.stderr.decode('utf-8', 'replace').strip()[:200] or 'not found'}")
-        return done.stdout.decode("utf-8", "replace")
+            why = done.stderr.decode("utf-8", "replace").strip()[:200] or "not found"
+            raise files.refuse("diff.unknown_ref", ref, f"git cannot read {ref}: {why}")
+        self.commit = done.stdout.decode("utf-8", "replace").strip()
+
+    def _git(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args],
+                              cwd="/", capture_output=True, timeout=60, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+                              check=False)
 
     def read(self, rel: str, kind: str = "file") -> bytes | None:
         """The file at BASE, or None if BASE has none there; a path out of the tree is refused."""
-        if not isinstance(rel, str) or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts or files.is_url(rel):
+        path = PurePosixPath(rel) if isinstance(rel, str) else None
+        if path is None or path.is_absolute() or ".." in path.parts or files.is_url(rel):
             raise files.refuse("input.unsafe_path", str(rel), f"BASE names the path {rel!r}, which is not inside the package")
-        spec = f"{self.commit}:{rel}"
-        size = subprocess.run(["git", "--git-dir", str(self.git_dir), "cat-file", "-s", spec], cwd="/", capture_output=True, timeout=60, check=False)
+        size = self._git("cat-file", "-s", f"{self.commit}:{rel}")
         if size.returncode != 0:
             return None
         if int(size.stdout) > files.limit(kind):
-            raise files.refuse("input.too_large", rel, f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit of {files.limit(kind):,}")
-        return subprocess.run(["git", "--git-dir", str(self.git_dir), "cat-file", "blob", spec], cwd="/", capture_output=True, timeout=60,
-                              check=True).stdout
+            raise files.refuse("input.too_large", rel, f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit of "
+                               f"{files.limit(kind):,}")
+        blob = self._git("cat-file", "blob", f"{self.commit}:{rel}")
+        blob.check_returncode()
+        return blob.stdout
 
 
 def _rows(raw: bytes | None, rel: str, key: list[str]) -> dict[tuple, dict]:
@@ -178,7 +180,8 @@ def diff(root: Path, ref: str) -> Diff:
     old = parse_json(raw, f"{DESCRIPTOR} at {ref}") if raw is not None else {"resources": []}
     result = Diff([f"diff of the package against {ref} ({base.commit[:12]})"])
     result.loosened += loosened_descriptor(old, package.descriptor)
-    old_tables = {r["name"]: r for r in old.get("resources", []) if isinstance(r, dict) and r.get("type") == "table" and isinstance(r.get("name"), str)}
+    old_tables = {r["name"]: r for r in old.get("resources", [])
+                  if isinstance(r, dict) and r.get("type") == "table" and isinstance(r.get("name"), str)}
     for name in dict.fromkeys([*old_tables, *package.table_names]):
         before = old_tables.get(name)
         old_schema = parse_json(base.read(before["schema"], "json") or b"{}", f"{before['schema']} at {ref}") if before else {}
