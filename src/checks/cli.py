@@ -1,7 +1,5 @@
-"""The command line: `python -m checks validate|build|release|query|site|stamp|sql|docs|charts|readme`.
-
-Global options (`--root`) may come before or after the command; `--version` prints the project's version.
-"""
+"""The command line: `python -m checks validate|build|release|query|site|stamp|sql|docs|charts|readme|diff`.
+Global options (`--root`) may come before or after the command; `--version` prints the project's version."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from checks.formats import FORMATS, format_result, width
 from checks.package import DESCRIPTOR, Package, files, find_root
+from checks.package.preflight import check_descriptor
 from checks.problems import UnusableInput
 
 DISTRIBUTION = "wuqing-paired-assistance-2020"
@@ -34,15 +33,6 @@ def _hint(args, problem) -> None:
     """After a refusal for a missing datapackage.json, when no --root was given: say how to name the package."""
     if problem and not args.root_given and (problem.rule, problem.file) == ("input.missing_file", DESCRIPTOR):
         print(ROOT_HINT, file=sys.stderr)
-
-
-def _checked(root: Path) -> Package:
-    """The package, its descriptor checked to be safe to follow (names, paths inside the root, sql/ declared)."""
-    from checks.package.preflight import check_descriptor
-
-    package = Package(root)
-    check_descriptor(package)
-    return package
 
 
 def _build(args) -> int:
@@ -130,7 +120,7 @@ def _query(args) -> int:
 def _stamp(args) -> int:
     from checks.package.stamp import stamp
 
-    changed = stamp(_checked(args.root))
+    changed = stamp(check_descriptor(Package(args.root)))
     print("stamped: " + (", ".join(changed) if changed else "nothing changed"))
     return 0
 
@@ -147,7 +137,7 @@ def _sql(args) -> int:
     from checks.database import LOAD_SQL, TABLES_SQL, load_sql, tables_sql
     from checks.package.preflight import SQL_FOLDER
 
-    package = _checked(args.root)
+    package = check_descriptor(Package(args.root))
     return _write(package, {f"{SQL_FOLDER}/{TABLES_SQL}": tables_sql(package),
                             f"{SQL_FOLDER}/{LOAD_SQL}": load_sql(package)})
 
@@ -155,14 +145,14 @@ def _sql(args) -> int:
 def _docs(args) -> int:
     from checks.site.dictionary import DICTIONARY, render_dictionary
 
-    package = _checked(args.root)
+    package = check_descriptor(Package(args.root))
     return _write(package, {DICTIONARY: render_dictionary(package)})
 
 
 def _readme(args) -> int:
     from checks.site.readme import names, update_readme
 
-    print(names(update_readme(_checked(args.root))))
+    print(names(update_readme(check_descriptor(Package(args.root)))))
     return 0
 
 

@@ -174,8 +174,7 @@ def loosened_descriptor(old: dict, new: dict) -> list[str]:
 def diff(root: Path, ref: str) -> Diff:
     """The data and constraint changes from BASE (ref) to the working tree of the package at root."""
     base = _Base(root, ref)
-    package = Package(root)
-    check_descriptor(package)
+    package = check_descriptor(Package(root))
     raw = base.read(DESCRIPTOR, "json")
     old = parse_json(raw, f"{DESCRIPTOR} at {ref}") if raw is not None else {"resources": []}
     result = Diff([f"diff of the package against {ref} ({base.commit[:12]})"])

@@ -38,8 +38,8 @@ STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "t
 _unusable = files.refuse
 
 
-def check_descriptor(package: Package) -> None:
-    """The descriptor is safe to follow: every name plain, every path a regular file inside the package, sql/ declared."""
+def check_descriptor(package: Package) -> Package:
+    """The package, its descriptor safe to follow: every name plain, every path a regular file inside it, sql/ declared."""
     descriptor = package.descriptor
     if not isinstance(descriptor, dict):
         raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
@@ -67,6 +67,7 @@ def check_descriptor(package: Package) -> None:
     if missing:
         raise _unusable("input.missing_resource", DESCRIPTOR, f"the rules need table resource(s) {', '.join(missing)} (declared with \"type\": \"table\")")
     _check_sql_declared(package)
+    return package
 
 
 def _check_package_name(descriptor: dict) -> None:
