@@ -1,8 +1,5 @@
-"""Is a table file in the package's one CSV form: UTF-8 without byte-order mark, LF line ends (no CR at all), its schema's header?
-
-Checked on the bytes the loader is about to parse, so that the bytes checked are the bytes read. Each failure is
-unusable input (exit code 2).
-"""
+"""Is a table file in the package's one CSV form: UTF-8 without byte-order mark, LF line ends (no CR at all), its
+schema's header? Checked on the bytes the loader is about to parse, so that the bytes checked are the bytes read."""
 from __future__ import annotations
 
 import csv
@@ -34,15 +31,8 @@ def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
 
 def _check_header(header: list[str], schema: dict, rel: str) -> None:
     names = [f["name"] for f in schema["fields"]]
-    if header == names:
-        return
-    extra = [h for h in header if h not in names]
-    missing = [n for n in names if n not in header]
-    what = []
-    if extra:
-        what.append(f"extra column(s) {', '.join(extra)}")
-    if missing:
-        what.append(f"missing column(s) {', '.join(missing)}")
-    if not what:
-        what.append("columns out of order")
-    raise refuse("input.columns", rel, f"{rel}: {'; '.join(what)}", expected=",".join(names), found=",".join(header))
+    if header != names:
+        wrong = {"extra": [h for h in header if h not in names], "missing": [n for n in names if n not in header]}
+        what = "; ".join(f"{kind} column(s) {', '.join(columns)}" for kind, columns in wrong.items() if columns)
+        raise refuse("input.columns", rel, f"{rel}: {what or 'columns out of order'}", expected=",".join(names),
+                     found=",".join(header))

@@ -8,25 +8,18 @@ import pandas as pd
 from checks.validate.rules.base import Context
 
 
-def _reading_ids(ctx: Context) -> dict[tuple[str, str], list[str]]:
-    """(figure_id, aspect) → reading ids of existing readings, in the link table's order."""
-    links = ctx.tables["figure_readings"]
-    readings = ctx.rows_by_id("readings")
-    index: dict[tuple[str, str], list[str]] = {}
-    for figure, reading, aspect in zip(links["figure_id"].tolist(), links["reading_id"].tolist(), links["aspect"].tolist()):
-        if pd.isna(figure) or pd.isna(aspect) or pd.isna(reading) or reading not in readings:
-            continue
-        index.setdefault((figure, aspect), []).append(reading)
-    return index
+def readings_of(ctx: Context, figure_id, aspect: str) -> list[dict]:
+    """The existing readings a figure links for one aspect (value, unit, …), in link order."""
 
+    def build(c: Context) -> dict[tuple[str, str], list[dict]]:
+        readings, index = c.rows_by_id("readings"), {}
+        for link in c.rows_of("figure_readings"):
+            figure, reading, aspect = link["figure_id"], link["reading_id"], link["aspect"]
+            if not (pd.isna(figure) or pd.isna(aspect) or pd.isna(reading)) and reading in readings:
+                index.setdefault((figure, aspect), []).append(readings[reading])
+        return index
 
-def readings_of(ctx: Context, figure_id, aspect: str) -> list[pd.Series]:
-    """The readings a figure links for one aspect (value, unit, …), in link order."""
-    if pd.isna(figure_id):
-        return []
-    ids = ctx.memo("links:reading_ids", _reading_ids).get((figure_id, aspect), [])
-    readings = ctx.rows_by_id("readings")
-    return [readings[r] for r in ids]
+    return [] if pd.isna(figure_id) else ctx.memo("links:readings", build).get((figure_id, aspect), [])
 
 
 def roles_of(ctx: Context, figure_id) -> set[str]:
