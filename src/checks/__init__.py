@@ -2,11 +2,8 @@
 
 
 def load(root=None):
-    """Every table of the package as a typed pandas DataFrame, by name, as the validator reads it (dates as datetime64).
-
-    Plain `pd.read_csv` guesses: offsets become floats (derived figures have none), dates stay text. Here the types
-    come from schemas/*.json: nullable Int64, boolean, datetime64, string.
-    """
+    """Every table of the package as a typed pandas DataFrame, by name, as the validator reads it, with the types of
+    schemas/*.json (nullable Int64, boolean, datetime64, string) where `pd.read_csv` would guess."""
     from pathlib import Path
 
     from checks.package import find_root

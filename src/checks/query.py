@@ -1,10 +1,7 @@
-"""`python -m checks query "SQL"`: SQL against the package, every table and view loaded, results as text.
+"""`python -m checks query "SQL"`: SQL against every table and view of the package, in the sandbox, bounded in time.
 
-The connection is the validator's sandbox, and the package's views and the query are bounded in time
-(CHECKS_SQL_SECONDS). When dist/'s DuckDB database was built from exactly the files the package holds now (its
-fingerprint matches), the query runs on it, read-only, without loading pandas or the validator; otherwise the package
-is loaded into memory as validation loads it. SQL that DuckDB rejects is the user's error: its message, exit code 2.
-"""
+When dist/'s DuckDB database was built from exactly the files the package holds now (its fingerprint matches), the
+query runs on it, read-only, without loading pandas or the validator; otherwise the package is loaded into memory."""
 from __future__ import annotations
 
 from dataclasses import dataclass

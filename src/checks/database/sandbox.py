@@ -1,7 +1,5 @@
 """The DuckDB sandbox: a connection that can read or write no file but its own database, reach no network, load no
-extension and not unlock its settings, with a time limit. Only DuckDB is imported here, so that a query answered
-from the built database starts fast.
-"""
+extension and not unlock its settings, with a time limit. Only DuckDB is imported, so that a query starts fast."""
 from __future__ import annotations
 
 import os

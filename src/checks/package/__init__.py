@@ -1,7 +1,5 @@
-"""Where the package lives and what it declares: one place that knows the layout.
-
-Every path the descriptor names goes through `files`: inside the root, a regular file, bounded in size.
-"""
+"""Where the package lives and what it declares: one place that knows the layout. Every path the descriptor names
+goes through `files`: inside the root, a regular file, bounded in size."""
 from __future__ import annotations
 
 import hashlib

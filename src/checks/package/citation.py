@@ -1,8 +1,5 @@
-"""CITATION.cff, read safely: plain YAML without aliases, bounded in size, a mapping with a title.
-
-An alias repeated inside an alias (a "billion laughs") grows a 1 KB file into gigabytes once loaded, and PyYAML's
-safe loader expands them. A citation needs no alias, so any alias or anchor is refused before anything is built.
-"""
+"""CITATION.cff, read safely: plain YAML without aliases, bounded in size, a mapping with a title. An alias repeated
+inside an alias (a "billion laughs") grows a 1 KB file into gigabytes in PyYAML's safe loader; a citation needs none."""
 from __future__ import annotations
 
 import yaml

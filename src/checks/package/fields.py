@@ -1,8 +1,5 @@
-"""What a Table Schema says, read without pandas: the CSV dialect, DuckDB types, canonical spellings, the text pattern, keys.
-
-Preflight and the start of the frictionless worker need only these; keeping them apart from `tables` lets
-validation start frictionless before pandas and pandera are imported.
-"""
+"""What a Table Schema says, read without pandas (all preflight needs): the CSV dialect, DuckDB types, canonical
+spellings, the text pattern, keys."""
 from __future__ import annotations
 
 import re

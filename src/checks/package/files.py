@@ -1,9 +1,7 @@
 """Every file the package names is read and written here: inside the package root, regular, bounded, atomic.
 
-A package from a stranger's pull request may name a URL, an absolute path, `../`, a symlink out of the tree, a
-FIFO or a device. None of these is ever opened: the path is refused first, as unusable input naming the file.
-Writes go to a temporary file beside the target and are renamed over it, never through a symlink.
-"""
+A stranger's pull request may name a URL, an absolute path, `../`, a symlink out of the tree, a FIFO or a device:
+none is ever opened, but refused as unusable input naming the file. Writes are renamed over the target."""
 from __future__ import annotations
 
 import os

@@ -1,8 +1,5 @@
-"""Write each resource's size and sha256 into datapackage.json, so that frictionless checks them.
-
-Run after editing a table (`python -m checks stamp`); the output is byte-stable for the same files. It reads only
-regular files inside the package, and replaces the descriptor atomically (never through a symlink).
-"""
+"""Write each resource's size and sha256 into datapackage.json, so that frictionless checks them; run after editing
+a table (`python -m checks stamp`). The output is byte-stable for the same files."""
 from __future__ import annotations
 
 import hashlib

@@ -1,8 +1,5 @@
 """One command, every rule, reported in order: preflight, load, frictionless, pandera (columns and row rules), coverage.
-
-All in this process, one stage after the other. Any exception a stage raises becomes a named problem (the stage,
-the file, the error), never a traceback.
-"""
+Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback."""
 from __future__ import annotations
 
 from collections.abc import Callable

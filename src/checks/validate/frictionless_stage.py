@@ -1,8 +1,5 @@
-"""Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems.
-
-It runs in this process, after preflight has accepted every path the descriptor names, with every network
-connection refused while it runs, so that frictionless cannot fetch whatever preflight might have missed.
-"""
+"""Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems. It runs
+after preflight, every network connection refused, so that frictionless cannot fetch whatever preflight missed."""
 from __future__ import annotations
 
 import socket

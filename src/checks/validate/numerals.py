@@ -34,9 +34,7 @@ MAX_NUMERAL = 32
 @lru_cache(maxsize=4096)
 def parse_numeral(numeral: str) -> Decimal | None:
     """The number an Arabic or Chinese numeral writes (22.9, 两 → 2, 七 → 7); None if it is neither, or too long.
-
-    cn2an (and its start-up cost) is imported only when a Chinese numeral is parsed; each numeral is parsed once.
-    """
+    cn2an (and its start-up cost) is imported only when a longer Chinese numeral is parsed."""
     if len(numeral) > MAX_NUMERAL:
         return None
     if ARABIC.fullmatch(numeral):

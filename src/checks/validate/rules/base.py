@@ -1,9 +1,7 @@
-"""The shape of a rule: a named, described check on each row of one table, with expected and found values.
+"""The shape of a rule: a named, described check of one table, with expected and found values for each failing row.
 
-A rule is one function that judges one row and returns None (the rule does not apply), or (ok, expected, found).
-It runs over the table's columns zipped into rows: no pandas row objects, and every message written in one place.
-The package is one report; the tables have tens of rows.
-"""
+A RowRule is one function that judges one row, zipped from the table's columns (no pandas row objects), and returns
+None (the rule does not apply) or (ok, expected, found); a ColumnRule does the same with column operations."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -75,10 +73,8 @@ class Row(dict):
 
 
 def rows(df: pd.DataFrame) -> list[Row]:
-    """The table's rows, its columns zipped: one list of Python values per column (missing as pd.NA), a dict per row.
-
-    A plain list of names, and Arrow strings read through Arrow itself: pandas' own iteration costs more than the rules.
-    """
+    """The table's rows, its columns zipped: one list of Python values per column (missing as pd.NA), a dict per row
+    (Arrow strings read through Arrow itself: pandas' own iteration costs more than the rules)."""
     names, columns = list(df.columns), []
     for c in names:
         column = df[c]

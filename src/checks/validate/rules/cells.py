@@ -12,10 +12,8 @@ SPELLING = {"integer": "an integer such as 622", "number": "a decimal such as 22
 
 
 def check_canonical_form(ctx: Context, table: str) -> list[RuleResult]:
-    """One problem per cell that the loader could not read in canonical form (it reads such a cell as missing).
-
-    No result for a table without typed columns: there is nothing to check.
-    """
+    """One problem per cell that the loader could not read in canonical form (it reads such a cell as missing); no
+    result for a table without typed columns."""
     df = ctx.tables[table]
     schema = ctx.package.schema(table)
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}

@@ -33,11 +33,8 @@ def _positions(ctx: Context) -> np.ndarray:
 
 
 def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
-    """Runs of adjacent numeral characters that no anchored span of a figure, non-figure or excusing reading covers.
-
-    Spans sorted by start, with the running maximum of their ends: a position is covered when it lies before the
-    furthest end of the spans that start at or before it (one binary search per numeral character).
-    """
+    """Runs of adjacent numeral characters that no anchored span of a figure, non-figure or excusing reading covers:
+    a position is covered when it lies before the furthest end of the spans that start at or before it."""
     starts, ends = [], []
     for table in ("figures", "non_figures", "readings"):
         df = ctx.tables[table]

@@ -1,10 +1,8 @@
 """The SQL of sql/ is plain SQL, and its generated files are what the schemas generate.
 
 The README has people run `.read sql/load.sql` in the DuckDB CLI, where a line starting with a dot is a command of the
-CLI (`.shell`, `.output`, `.read` of any file): no file of sql/ may hold one. sql/tables.sql and sql/load.sql (which
-holds every other file of sql/) must be exactly what `python -m checks sql` writes, so that a user runs what
-validation ran.
-"""
+CLI (`.shell`, `.read` of any file): no file of sql/ may hold one. sql/tables.sql and sql/load.sql must be exactly
+what `python -m checks sql` writes, so that a user runs what validation ran."""
 from __future__ import annotations
 
 import difflib

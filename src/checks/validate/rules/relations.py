@@ -44,11 +44,8 @@ def _roles_fit(kind: str, counts: dict[str, int]) -> str | None:
 
 
 def evaluate(ctx: Context) -> pd.DataFrame:
-    """Each relation's two sides and whether it holds (NA when it cannot be evaluated, with why), by relation_id.
-
-    Column operations: the terms joined to their figures' base values, aggregated by relation and role, then each
-    kind's formula over the whole table. A bad figure fails only the relations it is a term of, naming it.
-    """
+    """Each relation's two sides and whether it holds (NA when it cannot be evaluated, with why), by relation_id: the
+    terms' base values aggregated by relation and role, then each kind's formula over the whole table."""
     figures, relations = ctx.tables["figures"], ctx.tables["relations"].drop_duplicates("relation_id", keep="last")
     ids = figures["figure_id"]
     terms = ctx.tables["relation_terms"].dropna(subset=["relation_id"])

@@ -13,11 +13,8 @@ from checks.validate.rules.spans import FULL_STOPS, sentence_index
 
 
 def adopted_breaks(ctx: Context) -> dict[int, str]:
-    """Offset → reading id, for each full stop a reading adopts where the text lost it.
-
-    The adopted text after its last 。 is the written text's tail, so the lost stop falls before that tail.
-    """
-
+    """Offset → reading id, for each full stop a reading adopts where the text lost it: the adopted text after its
+    last 。 is the written text's tail, so the lost stop falls before that tail."""
     def breaks(c: Context) -> dict[int, str]:
         r = c.tables["readings"]
         written, adopted = r["written"].astype("string"), r["adopted"].astype("string")
