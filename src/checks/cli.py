@@ -195,10 +195,9 @@ def version() -> str:
             return str(project["version"])
     from importlib import metadata
 
-    try:
+    with suppress(metadata.PackageNotFoundError):
         return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return "unknown"
 
 
 def _interrupted(command: str) -> int:

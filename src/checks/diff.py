@@ -52,9 +52,9 @@ class _Base:
         self.commit = done.stdout.decode("utf-8", "replace").strip()
 
     def _git(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args],
-                              cwd="/", capture_output=True, timeout=60, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-                              check=False)
+        command = ["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args]
+        return subprocess.run(command, cwd="/", capture_output=True, timeout=60, check=False,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
 
     def read(self, rel: str, kind: str = "file") -> bytes | None:
         """The file at BASE, or None if BASE has none there; a path out of the tree is refused."""
@@ -65,8 +65,8 @@ class _Base:
         if size.returncode != 0:
             return None
         if int(size.stdout) > files.limit(kind):
-            raise files.refuse("input.too_large", rel, f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit of "
-                               f"{files.limit(kind):,}")
+            raise files.refuse("input.too_large", rel, f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit "
+                               f"of {files.limit(kind):,}")
         blob = self._git("cat-file", "blob", f"{self.commit}:{rel}")
         blob.check_returncode()
         return blob.stdout

@@ -13,8 +13,8 @@ from checks.package import files
 
 DESCRIPTOR = "datapackage.json"
 #: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
-REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures", "relations",
-                   "relation_terms", "sources", "corroborations", "sentences")
+REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures",
+                   "relations", "relation_terms", "sources", "corroborations", "sentences")
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -52,13 +52,14 @@ def parse_json(raw: bytes, rel: str) -> object:
         for key, value in pairs:
             if key in seen:
                 key = json.dumps(key, ensure_ascii=False)
-                raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {key} twice in one object; JSON readers "
-                                   "disagree on which value wins, so the file is refused", found=key)
+                raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {key} twice in one object; JSON "
+                                   "readers disagree on which value wins, so the file is refused", found=key)
             seen[key] = value
         return seen
 
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=finite, parse_constant=constant, object_pairs_hook=unique_keys)
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_float=finite, parse_constant=constant, object_pairs_hook=unique_keys)
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
@@ -122,8 +123,8 @@ class Package:
             return raw.decode("utf-8")
         except UnicodeDecodeError as err:
             line = raw[: err.start].count(b"\n") + 1
-            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line "
-                               f"{line}; re-save it as UTF-8", row=f"line {line}") from None
+            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on "
+                               f"line {line}; re-save it as UTF-8", row=f"line {line}") from None
 
     @property
     def seed_path(self) -> Path:

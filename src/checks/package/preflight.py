@@ -39,7 +39,7 @@ _unusable = files.refuse
 
 
 def check_descriptor(package: Package) -> Package:
-    """The package, its descriptor safe to follow: every name plain, every path a regular file inside it, sql/ declared."""
+    """The package, its descriptor safe to follow: names plain, paths regular files inside it, sql/ declared."""
     descriptor = package.descriptor
     if not isinstance(descriptor, dict):
         raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")

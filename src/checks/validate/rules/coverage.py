@@ -28,8 +28,10 @@ def _excuses(ctx: Context, df: pd.DataFrame) -> pd.Series:
 
 def _positions(ctx: Context) -> np.ndarray:
     """Offsets of the seed's numeral characters (NUMERAL_CHARACTERS), found once."""
-    return ctx.memo("numeral_positions", lambda c: np.array([i for i, ch in enumerate(c.seed) if ch in NUMERAL_CHARACTERS],
-                                                            dtype=np.int64))
+    def find(c: Context) -> np.ndarray:
+        return np.array([i for i, ch in enumerate(c.seed) if ch in NUMERAL_CHARACTERS], dtype=np.int64)
+
+    return ctx.memo("numeral_positions", find)
 
 
 def uncovered_runs(ctx: Context) -> list[tuple[int, int]]:
