@@ -111,7 +111,7 @@ def _number_in_english(row: pd.Series, ctx: Context):
     holder = next((int(i) for i in candidates if index.starts[i] <= a and b <= index.ends[i]), None)
     if holder is None:
         return None  # figures.inside_one_sentence reports it
-    sentence_id, text_en = index.ids[holder], index.texts_en[holder]
+    sentence_id, text_en = index.ids[holder], index.rows.at[holder, "text_en"]
     forms = list(_forms(row["numeral"] if present(row["numeral"]) else None,
                         float(row["base_value"]) if present(row["base_value"]) else None,
                         row["date_value"] if present(row["date_value"]) else None))

@@ -25,10 +25,6 @@ class SentenceIndex:
     def ids(self) -> list:
         return self.rows["sentence_id"].tolist()
 
-    @cached_property
-    def texts_en(self) -> list:
-        return self.rows["text_en"].tolist()
-
     def touching(self, a: int, b: int) -> list[int]:
         """Indices, in start order, of the sentences sharing at least one character with [a, b)."""
         out = []
