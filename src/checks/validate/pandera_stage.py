@@ -41,7 +41,9 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
         table_schema(ctx, table, outcomes).validate(df, lazy=True)
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as err:
-        failures = err.failure_cases
+        # pandera sorts by schema_context with an unstable sort where Python (not pyarrow) backs pandas' strings: its
+        # order (the rows' order within a context) restored from the index it numbered before sorting
+        failures = err.failure_cases.sort_index().sort_values("schema_context", ascending=False, kind="stable")
     for name, (checked, _) in outcomes.items():
         by_rule[name].checked = checked
     seen: set = set()
