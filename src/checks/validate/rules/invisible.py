@@ -66,8 +66,9 @@ def _named(text: str) -> str:
 
 
 def _rows_with_any(ctx: Context, table: str) -> set | None:
-    """Index labels of the rows with a refused character in some text cell: one column at a time, in Arrow's RE2
-    (the pattern reads alike there and in Python's re); only these rows are read cell by cell for the message.
+    """Index labels of the rows with a refused character in some text cell, one column at a time (pandas' string
+    methods: Python's re, or RE2 where pyarrow backs the strings; the pattern reads alike in both); only these rows
+    are read cell by cell for the message.
     None when the table is not loaded (a row judged on its own): every row is then read."""
     if table not in ctx.tables:
         return None
@@ -76,7 +77,7 @@ def _rows_with_any(ctx: Context, table: str) -> set | None:
         df = c.tables[table]
         hit = pd.Series(False, index=df.index)
         for column in _text_columns(df.columns, c, table):
-            hit |= df[column].astype("string[pyarrow]").str.contains(pattern(), regex=True).fillna(False).astype(bool)
+            hit |= df[column].str.contains(pattern(), regex=True).fillna(False).astype(bool)
         return set(df.index[hit].tolist())
 
     return ctx.memo(f"invisible:{table}", build)
