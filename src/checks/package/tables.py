@@ -68,8 +68,8 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
     header, *records = _rows(raw.decode("utf-8"), len(schema["fields"]))
-    frame = pd.DataFrame(records, columns=header, dtype=object)
-    frame = frame.mask(frame == "").astype("string")
+    frame = pd.DataFrame(records, columns=header, dtype="string")
+    frame = frame.mask(frame == "")
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
     typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
     noncanonical = [
