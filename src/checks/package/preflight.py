@@ -12,6 +12,7 @@ Tolerated: a table without a final newline, needlessly quoted fields, and extra 
 from __future__ import annotations
 
 import re
+from functools import cache
 from re import _constants as sre  # the parse tree Python's re itself backtracks over
 from re import _parser as sre_parse
 
@@ -115,6 +116,7 @@ def check_hashes(package: Package) -> None:
                             "only sha256 is verified (run python -m checks stamp)", expected="sha256:<64 lower-case hex digits>", found=res["hash"][:200])
 
 
+@cache  # the same few patterns on many fields
 def pattern_risk(pattern: str) -> str | None:
     """Why matching this pattern could take more than linear time, in Python's re or in RE2; None when it cannot.
 
