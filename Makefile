@@ -1,7 +1,8 @@
 # `make` sets itself up from the lock file, validates the package and builds dist/; `make test` runs pytest.
 # Each door installs only what it needs: `make` what validating and building need (requirements.lock), `make charts`
-# the chart renderer (requirements-charts.lock), `make test` the tests, linters and browser drivers
-# (requirements-test.lock, which holds the other two). `make release` writes dist/release/ for a GitHub release.
+# the chart renderer (requirements-charts.lock), `make test` the tests, linters, browser drivers and pyarrow, which
+# reads the Parquet files back (requirements-test.lock, which holds the other two; `make` has no pyarrow).
+# `make release` writes dist/release/ for a GitHub release.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python

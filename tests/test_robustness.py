@@ -321,7 +321,7 @@ def test_every_free_text_column_carries_the_text_pattern(package):
 
 
 def test_the_text_pattern_reads_the_same_in_python_and_in_arrow():
-    """frictionless applies it with Python's re, pandera through Arrow's RE2 (no lookaround, no call per cell)."""
+    """frictionless applies it with Python's re; pandera too, or through Arrow's RE2 where pyarrow backs pandas' strings."""
     import pandas as pd
     import pyarrow
     import pyarrow.compute

@@ -1,70 +1,71 @@
 """One Parquet file per table, typed by its schema, that plain `pd.read_parquet` reads back as `checks.load()` gives it.
 
-Written by pyarrow from the typed frames (no SQL runs here): integers as INT64, numbers as DOUBLE, booleans as
-BOOLEAN, text as UTF-8, dates as TIMESTAMP (microseconds, no time zone), so that every pandas route the README
-shows gives the same date type, datetime64[us]. The pandas metadata pyarrow stores makes nullable integers come
-back as Int64 (not float) and booleans as boolean. A column its schema requires is REQUIRED (not null), as in the
-DuckDB database. The descriptions go in as key-value metadata, and as each field's `description`. Same frames,
-same pyarrow: the same bytes on every build.
+Written by DuckDB from the typed frames: integers as INT64, numbers as DOUBLE, booleans as BOOLEAN, text as UTF-8,
+dates as TIMESTAMP (microseconds, no time zone), so that every pandas route the README shows gives the same date
+type, datetime64[us]. The pandas metadata (what pyarrow would store) makes nullable integers come back as Int64
+(not float) and booleans as boolean. A column its schema requires is REQUIRED (not null), as in the DuckDB database.
+The descriptions go in as key-value metadata. Same frames, same DuckDB, one thread: the same bytes on every build.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pyarrow
-import pyarrow.parquet as pq
+import duckdb
+import pandas as pd
 
 from checks.build import outputs
 from checks.database import required_columns
+from checks.database.sandbox import ident, literal
 from checks.package import Package
-from checks.package.tables import with_dates
+from checks.package.fields import DUCKDB_TYPES
 
 FOLDER = f"{outputs.DIST}/parquet"
-#: Arrow types by Table Schema type; dates are timestamps so that pandas reads datetime64[us], not date objects.
-ARROW_TYPES = {"string": pyarrow.string(), "integer": pyarrow.int64(), "number": pyarrow.float64(),
-               "boolean": pyarrow.bool_(), "date": pyarrow.timestamp("us")}
+#: Column types: dates as TIMESTAMP, so that pandas reads datetime64[us], not date objects.
+TYPES = {**DUCKDB_TYPES, "date": "TIMESTAMP"}
+#: pandas' type and dtype by Table Schema type, as pyarrow records them in the pandas metadata.
+PANDAS_TYPES = {"string": ("object", "string"), "integer": ("int64", "Int64"), "number": ("float64", "float64"),
+                "boolean": ("bool", "boolean"), "date": ("datetime", "datetime64[us]")}
 
 
 def metadata(package: Package, name: str) -> dict[str, str]:
-    """Key-value metadata: the table's title and description, each column's description, the Table Schema itself."""
+    """Key-value metadata: the table's title and description, each column's description, the Table Schema itself,
+    and the pandas metadata."""
     schema = package.schema(name)
     meta = {"title": schema.get("title", name), "description": schema.get("description", "")}
     meta.update({f"column:{f['name']}": f.get("description", "") for f in schema["fields"]})
     meta["frictionless:schema"] = json.dumps(schema, ensure_ascii=False, sort_keys=True)
+    columns = [{"name": f["name"], "field_name": f["name"], "pandas_type": PANDAS_TYPES[f.get("type", "string")][0],
+                "numpy_type": PANDAS_TYPES[f.get("type", "string")][1], "metadata": None} for f in schema["fields"]]
+    meta["pandas"] = json.dumps({"index_columns": [], "column_indexes": [], "columns": columns, "attributes": {},
+                                 "creator": {"library": "duckdb", "version": duckdb.__version__}, "pandas_version": pd.__version__})
     return meta
 
 
-def arrow_schema(package: Package, name: str) -> pyarrow.Schema:
-    """The Arrow schema of a table: its types, REQUIRED where the schema requires a value, its descriptions."""
+def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) -> None:
+    """One table's file: a typed table (NOT NULL where the schema requires a value), copied out with its metadata.
+
+    DuckDB writes a column REQUIRED when its statistics show no NULL, so an optional column that happens to be full
+    goes out through a CASE whose statistics allow NULL."""
     schema = package.schema(name)
     not_null = required_columns(schema)
-    fields = [pyarrow.field(f["name"], ARROW_TYPES[f.get("type", "string")], nullable=f["name"] not in not_null,
-                            metadata={"description": f.get("description", "")})
-              for f in schema["fields"]]
-    return pyarrow.schema(fields)
-
-
-def arrow_table(package: Package, name: str, frame) -> pyarrow.Table:
-    """The frame as an Arrow table of exactly `arrow_schema`, with the pandas metadata and the descriptions."""
-    schema = arrow_schema(package, name)
-    table = pyarrow.Table.from_pandas(with_dates(frame, package.schema(name)), preserve_index=False)
-    pandas_meta = table.schema.metadata or {}
-    table = table.cast(schema)  # a required column holding a missing value fails here: validation refuses it before
-    kv = {k.encode("utf-8"): v.encode("utf-8") for k, v in metadata(package, name).items()}
-    return table.replace_schema_metadata({**pandas_meta, **kv})
+    fields = [(f["name"], f.get("type", "string")) for f in schema["fields"]]
+    columns = ", ".join(f"{ident(n)} {TYPES[t]}" + (" NOT NULL" if n in not_null else "") for n, t in fields)
+    select = ", ".join(ident(n) if n in not_null else f"CASE WHEN {ident(n)} IS NOT NULL THEN {ident(n)} END AS {ident(n)}" for n, _ in fields)
+    kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata(package, name).items())
+    con = duckdb.connect(config={"threads": 1, "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.register("_frame", frame)
+        con.execute(f"CREATE TABLE _table ({columns})")
+        con.execute("INSERT INTO _table SELECT * FROM _frame")  # a missing required value fails: validation refused it before
+        con.execute(f"COPY (SELECT {select} FROM _table) TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{kv}}})")
+    finally:
+        con.close()
 
 
 def write_parquet(package: Package, tables: dict) -> list[Path]:
     """dist/parquet/<table>.parquet for every table (zstd, statistics, no wall-clock time in the file)."""
     root = package.root
     (outputs.dist_dir(root) / "parquet").mkdir(exist_ok=True)
-    written = []
-    for name in package.table_names:
-        table = arrow_table(package, name, tables[name])
-
-        def write(tmp: Path, table: pyarrow.Table = table) -> None:
-            pq.write_table(table, tmp, compression="zstd", use_dictionary=True, write_statistics=True)
-
-        written.append(outputs.produce(root, f"{FOLDER}/{name}.parquet", write))
-    return written
+    return [outputs.produce(root, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp))
+            for name in package.table_names]

@@ -19,7 +19,7 @@ def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
         line = raw[: err.start].count(b"\n") + 1
         raise refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
     carriage = raw.find(b"\r")
-    if carriage >= 0:  # pyarrow would end a row at a lone CR, where pandas and frictionless kept it in its cell
+    if carriage >= 0:  # readers disagree on a lone CR: a row's end, or part of its cell
         line = raw[:carriage].count(b"\n") + 1
         if raw[carriage + 1:carriage + 2] == b"\n":
             raise refuse("input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}")

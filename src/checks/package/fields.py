@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-#: The one CSV dialect of the package: frictionless and the loader (pyarrow) must read the same rows.
+#: The one CSV dialect of the package: frictionless and the loader (Python's csv) must read the same rows.
 CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
 
@@ -17,8 +17,8 @@ CANONICAL = {
     "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
 }
 #: The pattern every free-text column carries in schemas/: no control characters (tab and newline allowed),
-#: and no leading = + - @, which a spreadsheet would run as a formula. Written without lookaround, so that
-#: pandas runs it in Arrow's RE2 instead of calling Python's re on every cell (5x faster, no string copies).
+#: and no leading = + - @, which a spreadsheet would run as a formula. Written without lookaround, so that RE2 runs
+#: it too: pandas does where pyarrow backs its strings (5x faster than calling Python's re on every cell).
 TEXT_PATTERN = r"(?:[^=+\-@\x00-\x08\x0b-\x1f\x7f-\x9f][^\x00-\x08\x0b-\x1f\x7f-\x9f]*)?"
 
 TEXT_RULE = "text without control characters, not starting with = + - @ (a spreadsheet would run it as a formula)"

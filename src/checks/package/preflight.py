@@ -9,6 +9,7 @@ own bytes are checked as it loads (`csv_bytes`). Tolerated: no final newline, ne
 from __future__ import annotations
 
 import re
+from functools import cache
 from re import _constants as sre  # the parse tree Python's re itself backtracks over
 from re import _parser as sre_parse
 
@@ -113,24 +114,25 @@ def check_hashes(package: Package) -> None:
                             "only sha256 is verified (run python -m checks stamp)", expected="sha256:<64 lower-case hex digits>", found=res["hash"][:200])
 
 
+@cache  # the same few patterns on many fields
 def pattern_risk(pattern: str) -> str | None:
     """Why matching this pattern could take more than linear time, in Python's re or in RE2; None when it cannot.
 
     frictionless matches patterns with Python's re, a backtracking engine: a repeated group ((a|a)*) or two unbounded
-    repetitions (a*a*) can make one match take exponential or polynomial time. Accepted: what RE2 compiles (pandas
-    matches there) whose repetitions apply to one character each, at most one of them unbounded, and whose other
-    choices multiply to at most MAX_PATTERN_CHOICES. Every pattern of this package is of that form."""
+    repetitions (a*a*) can make one match take exponential or polynomial time. Accepted: what RE2 compiles (DuckDB's
+    RE2 here; pandas matches in RE2 where pyarrow backs its strings) whose repetitions apply to one character each, at
+    most one of them unbounded, and whose other choices multiply to at most MAX_PATTERN_CHOICES. Every pattern of
+    this package is of that form."""
     try:
         tree = sre_parse.parse(pattern)
     except re.error:
         return None  # reported as not a regular expression
-    try:
-        import pyarrow
-        import pyarrow.compute as pc
+    import duckdb
 
-        pc.match_substring_regex(pyarrow.array([""]), pattern)
-    except pyarrow.ArrowInvalid as err:
-        return f"RE2 cannot run it ({str(err).splitlines()[0]})"
+    try:
+        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+    except duckdb.InvalidInputException as err:
+        return f"RE2 cannot run it (Invalid regular expression: {str(err).splitlines()[0].removeprefix('Invalid Input Error: ')})"
     unbounded, choices = 0, 1
     pending = [list(tree)]
     while pending:

@@ -1,20 +1,19 @@
 """Tables typed by their Table Schemas: the one place where schemas/*.json become pandas, pandera and DuckDB types."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
 from pandera.io.pandas_io import from_frictionless_schema
-from pyarrow import csv
 
 from checks.package import Package, files
 from checks.package.csv_bytes import check_table_bytes
 from checks.package.fields import CANONICAL, CSV_DIALECT
 
 _BOOLEANS = {"true": True, "false": False}
-#: The package's one CSV dialect, for pyarrow (no escape character; a quoted cell may hold a newline).
-_DIALECT = csv.ParseOptions(delimiter=CSV_DIALECT["delimiter"], quote_char=CSV_DIALECT["quoteChar"], double_quote=CSV_DIALECT["doubleQuote"],
-                            escape_char=False, newlines_in_values=True)
+csv.field_size_limit(2**31 - 1)  # a cell may be as long as the file (frictionless sets the same limit)
 
 
 def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
@@ -22,6 +21,26 @@ def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
     if index is None or pd.isna(index) or index not in df.index:
         return None
     return "/".join("" if pd.isna(df.at[index, k]) else str(df.at[index, k]) for k in key)
+
+
+def _rows(text: str, width: int) -> list[list[str]]:
+    """The records of a CSV in the package's one dialect (a quoted cell may hold a newline), blank lines skipped.
+
+    A record of the wrong width is refused, naming its number (the header is #1) and its text (over 100 bytes, the
+    first 96 and " ...")."""
+    lines = io.StringIO(text, newline="").readlines()  # split at LF only (no CR gets here), each kept with its LF
+    reader = csv.reader(lines, delimiter=CSV_DIALECT["delimiter"], quotechar=CSV_DIALECT["quoteChar"],
+                        doublequote=CSV_DIALECT["doubleQuote"])
+    records, start = [], 0
+    for cells in reader:
+        if cells and len(cells) != width:
+            row = "".join(lines[start:reader.line_num]).removesuffix("\n").encode("utf-8")
+            shown = row.decode("utf-8") if len(row) <= 100 else row[:96].decode("utf-8", errors="replace") + " ..."
+            raise ValueError(f"CSV parse error: Row #{len(records) + 1}: Expected {width} columns, got {len(cells)}: {shown}")
+        start = reader.line_num
+        if cells:
+            records.append(cells)
+    return records
 
 
 def _typed(column: pd.Series, field_type: str) -> pd.Series:
@@ -41,19 +60,16 @@ def _typed(column: pd.Series, field_type: str) -> pd.Series:
 def load_table(package: Package, name: str) -> pd.DataFrame:
     """Read one CSV's bytes (bounded, inside the package), check their form, then type each column as its schema says.
 
-    pyarrow parses every column as text (empty cells missing) in the package's one dialect, the whole file as one
-    block (a row may be as long as the file), and names the line of a ragged row. `attrs["noncanonical"]`, present only when there are any, lists (row index, column, cell) of
-    typed cells not written in canonical form.
+    Every column is read as text (pandas' string dtype; empty cells missing). `attrs["noncanonical"]`, present only
+    when there are any, lists (row index, column, cell) of typed cells not written in canonical form.
     """
     schema = package.schema(name)
     rel = package.resource(name)["path"]
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
-    names = [f["name"] for f in schema["fields"]]
-    as_text = csv.ConvertOptions(column_types={col: pyarrow.string() for col in names}, strings_can_be_null=True, null_values=[""],
-                                 quoted_strings_can_be_null=True)
-    frame = csv.read_csv(pyarrow.py_buffer(raw), read_options=csv.ReadOptions(use_threads=False, block_size=min(len(raw) + 1, 2**31 - 1)), parse_options=_DIALECT,
-                         convert_options=as_text).to_pandas(types_mapper={pyarrow.string(): pd.StringDtype("pyarrow")}.get)
+    header, *records = _rows(raw.decode("utf-8"), len(schema["fields"]))
+    frame = pd.DataFrame(records, columns=header, dtype="string")
+    frame = frame.mask(frame == "")
     types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
     typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
     noncanonical = [

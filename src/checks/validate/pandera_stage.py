@@ -36,7 +36,9 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
         pandera_schema(schema, [_as_check(rule, ctx, outcomes) for rule in rules.values()]).validate(df, lazy=True)
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as err:
-        failures = err.failure_cases
+        # pandera sorts by schema_context with an unstable sort where Python (not pyarrow) backs pandas' strings: its
+        # order (the rows' order within a context) restored from the index it numbered before sorting
+        failures = err.failure_cases.sort_index().sort_values("schema_context", ascending=False, kind="stable")
     for name, (checked, _) in outcomes.items():
         by_rule[name].checked = checked
     seen: set = set()

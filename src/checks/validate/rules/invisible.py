@@ -40,8 +40,8 @@ def _class(codepoints: list[int]) -> str:
 
 
 @cache
-def pattern() -> str:
-    """One character to refuse, or a stack of combining marks."""
+def _codepoints() -> tuple[list[int], list[int]]:
+    """The characters refused one by one, and the combining marks (sorted)."""
     hidden, marks = [], []
     for block in _SCANNED:
         for cp in block:
@@ -51,9 +51,23 @@ def pattern() -> str:
             elif category in _MARKS:
                 marks.append(cp)
     noncharacters = [*range(0xFDD0, 0xFDF0), *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))]
-    hidden = sorted(set(hidden) | set(noncharacters))
+    return sorted(set(hidden) | set(noncharacters)), marks
+
+
+@cache
+def pattern() -> str:
+    """One character to refuse, or a stack of combining marks."""
+    hidden, marks = _codepoints()
     private = "".join(f"{chr(a)}-{chr(b)}" for a, b in _PRIVATE_PLANES)
     return f"[{_class(hidden)}{private}]|[{_class(marks)}]{{{_STACK},}}"
+
+
+@cache
+def _screen() -> str:
+    """One class that every cell `pattern` finds something in matches: the refused characters and marks of the BMP, and
+    any character beyond it (Python's re tries astral ranges one by one: `pattern` itself takes 40 times as long)."""
+    hidden, marks = _codepoints()
+    return f"[{_class(sorted(cp for cp in hidden + marks if cp < 0x10000))}\U00010000-\U0010ffff]"
 
 
 def _text_columns(columns, ctx: Context, table: str) -> list[str]:
@@ -66,8 +80,8 @@ def _named(text: str) -> str:
 
 
 def _rows_with_any(ctx: Context, table: str) -> set | None:
-    """Index labels of the rows with a refused character in some text cell: one column at a time, in Arrow's RE2
-    (the pattern reads alike there and in Python's re); only these rows are read cell by cell for the message.
+    """Index labels of the rows that may hold a refused character: a text cell matches `_screen`, one column at a time
+    (pandas' string methods: Python's re, or RE2 where pyarrow backs the strings); only these rows are read cell by cell.
     None when the table is not loaded (a row judged on its own): every row is then read."""
     if table not in ctx.tables:
         return None
@@ -76,7 +90,7 @@ def _rows_with_any(ctx: Context, table: str) -> set | None:
         df = c.tables[table]
         hit = pd.Series(False, index=df.index)
         for column in _text_columns(df.columns, c, table):
-            hit |= df[column].astype("string[pyarrow]").str.contains(pattern(), regex=True).fillna(False).astype(bool)
+            hit |= df[column].str.contains(_screen(), regex=True).fillna(False).astype(bool)
         return set(df.index[hit].tolist())
 
     return ctx.memo(f"invisible:{table}", build)
