@@ -51,12 +51,6 @@ def database_of(root: Path) -> Path:
     return root / database_name(Package(root))
 
 
-def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 def cli(*args, cwd: Path) -> str:
     """Run the DuckDB CLI (skipping the test if it is absent); fail on any error."""
     if CLI is None:

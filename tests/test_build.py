@@ -20,9 +20,8 @@ from front_helpers import (
     fresh_build,
     py_rows,
     relations_of,
-    run_checks,
 )
-from helpers import ROOT, edit
+from helpers import ROOT, edit, run_cli
 
 TABLES = Package(ROOT).table_names
 
@@ -127,7 +126,7 @@ def test_workbook_writes_text_never_formulas(tmp_path, built):
     """A formula-like cell is refused by the schemas before any build; and the workbook holds no formula at all."""
     root = copy_package(tmp_path)
     edit(root, "figures", "F001", note="=HYPERLINK(\"http://example.com\",\"x\")")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 1 and "constraint-error" in done.stdout and not (root / workbook_name(Package(root))).exists()
     book = openpyxl.load_workbook(built / workbook_name(Package(built)))
     assert not [c.coordinate for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
@@ -136,13 +135,13 @@ def test_workbook_writes_text_never_formulas(tmp_path, built):
 def test_build_refuses_invalid_package_with_the_validation_report(tmp_path):
     root = copy_package(tmp_path)
     edit(root, "figures", "F006", base_value="229000000")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 1 and "figures.base_value_conversion" in done.stdout and "INVALID" in done.stdout
     assert not (root / "dist").exists()
 
 
 def test_build_prints_the_validation_summary(built):
-    done = run_checks("build", cwd=built)
+    done = run_cli("build", cwd=built)
     assert done.returncode == 0, done.stderr
     assert re.match(r"(\d+) rules: \1 passed, 0 failed", done.stdout.splitlines()[0]), done.stdout[:200]
     assert "wrote dist/parquet/figures.parquet" in done.stdout
@@ -154,7 +153,7 @@ def test_build_refuses_a_symlinked_dist(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     os.symlink(outside, root / "dist")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 2 and "symlink" in done.stderr and "Traceback" not in done.stderr
     assert list(outside.iterdir()) == []
 

@@ -10,13 +10,13 @@ import sys
 import pytest
 
 from checks.formats import as_table, width
-from front_helpers import run_checks
+from helpers import run_cli
 
 SQL = "SELECT figure_id, m.stated, char_start, yi_yuan, m.period_start, m.quote FROM money AS m JOIN figures USING (figure_id) WHERE figure_id IN ('D002', 'F006') ORDER BY 1"
 
 
 def test_table_is_aligned_with_wide_characters():
-    done = run_checks("query", SQL)
+    done = run_cli("query", SQL)
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "figure_id  stated  char_start  yi_yuan  period_start  quote\n"
@@ -28,17 +28,17 @@ def test_table_is_aligned_with_wide_characters():
 
 
 def test_csv_json_and_markdown():
-    rows = list(csv.DictReader(io.StringIO(run_checks("query", "--format", "csv", SQL).stdout)))
+    rows = list(csv.DictReader(io.StringIO(run_cli("query", "--format", "csv", SQL).stdout)))
     assert rows[1] == {"figure_id": "F006", "stated": "true", "char_start": "305", "yi_yuan": "22.9", "period_start": "2017-08-01", "quote": "22.9亿元"}
-    records = json.loads(run_checks("query", "--format", "json", SQL).stdout)
+    records = json.loads(run_cli("query", "--format", "json", SQL).stdout)
     assert records[0] == {"figure_id": "D002", "stated": False, "char_start": None, "yi_yuan": 1.5, "period_start": None, "quote": None}
-    markdown = run_checks("query", "--format", "markdown", SQL).stdout.splitlines()
+    markdown = run_cli("query", "--format", "markdown", SQL).stdout.splitlines()
     assert markdown[0].startswith("| figure_id | stated |") and markdown[1].startswith("|-----------|--------|-----------:|")
     assert markdown[3] == "| F006      | true   |        305 |    22.9 | 2017-08-01   | 22.9亿元 |"
 
 
 def test_list_describes_every_table_and_view():
-    done = run_checks("query", "--list")
+    done = run_cli("query", "--list")
     assert done.returncode == 0
     lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1]}
     assert "village cohort" in lines["village_cohort"] and lines["figures"].split()[1] == "table"
@@ -54,19 +54,19 @@ def test_list_describes_every_table_and_view():
     ("SELECT * FROM read_csv('/etc/passwd')", "Permission Error"),
 ])
 def test_bad_sql_prints_duckdbs_message_and_exits_2(sql, message):
-    done = run_checks("query", sql)
+    done = run_cli("query", sql)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(message.split(":")[0]) and message in done.stderr and "Traceback" not in done.stderr
 
 
 def test_query_needs_sql_or_list():
-    done = run_checks("query")
+    done = run_cli("query")
     assert done.returncode == 2 and "--list" in done.stderr
 
 
 def test_query_on_unusable_package_exits_2(copy):
     (copy / "data" / "units.csv").unlink()
-    done = run_checks("query", "SELECT 1", cwd=copy)
+    done = run_cli("query", "SELECT 1", cwd=copy)
     assert done.returncode == 2 and "units.csv" in done.stderr and "Traceback" not in done.stderr
 
 
