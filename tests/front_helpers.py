@@ -43,8 +43,31 @@ def fresh_build() -> Path:
 
 @cache
 def built_copy() -> Path:
-    """One built copy for the whole session (read-only use)."""
+    """One built copy for this process (read-only use); the tests take the `built_package` fixture instead."""
     return fresh_build()
+
+
+def shared_build(folder: Path) -> Path:
+    """The package copied into folder/package and built, once for every process that asks (the xdist workers of
+    one run share folder): the first builds it under a lock, the others wait for it and use it as it is."""
+    import fcntl
+
+    dest, done = folder / "package", folder / "package.built"
+    with open(folder / "package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(dest, ignore_errors=True)  # a build that failed halfway in another worker
+            dest.mkdir()
+            copy_package(dest)
+            built = build(dest)
+            assert built.report.exit_code == 0 and built.written, built.report.failed_rules()
+            done.touch()
+    return dest
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built package (dist/ and its fingerprint too) that a test may change; the database stays current."""
+    return Path(shutil.copytree(built, dest, symlinks=True))
 
 
 def database_of(root: Path) -> Path:

@@ -13,8 +13,8 @@ import pytest
 from checks.build.dist import build, workbook_name
 from checks.package import Package
 from front_helpers import (
-    built_copy,
     cli_rows,
+    copy_built,
     copy_package,
     database_of,
     fresh_build,
@@ -27,8 +27,8 @@ TABLES = Package(ROOT).table_names
 
 
 @pytest.fixture(scope="module")
-def built():
-    return built_copy()
+def built(built_package):
+    return built_package
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +140,8 @@ def test_build_refuses_invalid_package_with_the_validation_report(tmp_path):
     assert not (root / "dist").exists()
 
 
-def test_build_prints_the_validation_summary(built):
-    done = run_cli("build", cwd=built)
+def test_build_prints_the_validation_summary(built, tmp_path):
+    done = run_cli("build", cwd=copy_built(built, tmp_path / "package"))
     assert done.returncode == 0, done.stderr
     assert re.match(r"(\d+) rules: \1 passed, 0 failed", done.stdout.splitlines()[0]), done.stdout[:200]
     assert "wrote dist/parquet/figures.parquet" in done.stdout

@@ -83,36 +83,31 @@ def _answer(root, sql):
     return answer.columns, answer.rows
 
 
-def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path):
+def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path, built_package):
     from checks import validate
-    from checks.build.dist import build
     from front_helpers import copy_package
 
-    root = copy_package(tmp_path)
-    loaded = _answer(root, SQL)  # no database yet: the package is loaded
-    assert build(root).report.exit_code == 0
+    loaded = _answer(copy_package(tmp_path), SQL)  # the same package without a database: it is loaded
 
     def refuse(*args, **kwargs):
         raise AssertionError("the package was loaded although the built database is current")
 
     monkeypatch.setattr(validate, "load_context", refuse)
-    assert _answer(root, SQL) == loaded
-    listed = _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
+    assert _answer(built_package, SQL) == loaded
+    listed = _answer(built_package, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
     monkeypatch.undo()
-    assert _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
+    assert _answer(built_package, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
     # and the command itself loads neither pandas nor the validator (what keeps a query under half a second)
     code = ("import sys; from checks.cli import main; main(['--root', sys.argv[1], 'query', 'SELECT 1']); "
             "print(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'checks.validate') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-P", "-c", code, str(root)], capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run([sys.executable, "-P", "-c", code, str(built_package)], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
 
 
-def test_a_stale_build_is_not_used(tmp_path):
-    from checks.build.dist import build
-    from front_helpers import copy_package
+def test_a_stale_build_is_not_used(tmp_path, built_package):
+    from front_helpers import copy_built
 
-    root = copy_package(tmp_path)
-    assert build(root).report.exit_code == 0
+    root = copy_built(built_package, tmp_path / "package")
     figures = root / "data" / "figures.csv"
     figures.write_text(figures.read_text(encoding="utf-8").replace("F006,", "F906,", 1), encoding="utf-8")
     (_, rows) = _answer(root, "SELECT count(*) FROM figures WHERE figure_id = 'F906'")

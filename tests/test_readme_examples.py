@@ -111,8 +111,8 @@ def test_documents_have_examples_of_every_kind():
 
 
 @pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
-def test_readme_example_runs_as_written(example):
-    root = built_copy()
+def test_readme_example_runs_as_written(example, built_package):
+    root = built_package
     if example.lang == "console":
         for command, shown in console_steps(example.code):
             assert run(["bash", "-c", command], root) == shown, f"{example.name}: {command}"

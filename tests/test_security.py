@@ -173,21 +173,11 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{
                                                                for i in range(12)) + "title: boom\n"
 
 
-@pytest.fixture(scope="module")
-def built_template(tmp_path_factory):
-    from checks.build.dist import build
-    from front_helpers import copy_package
-
-    root = copy_package(tmp_path_factory.mktemp("built"))
-    assert build(root).report.exit_code == 0
-    return root
-
-
 @pytest.fixture
-def built(tmp_path, built_template):
-    import shutil
+def built(tmp_path, built_package):
+    from front_helpers import copy_built
 
-    return Path(shutil.copytree(built_template, tmp_path / "package", symlinks=True))
+    return copy_built(built_package, tmp_path / "package")
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from checks.package.tables import load_tables
-from checks.site.report_view import SITE, build_site
-from checks.validate import load_context
+from checks.site.report_view import SITE
 from helpers import ROOT
 
 FLAGS = (
@@ -85,9 +84,9 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(package):
-    build_site(load_context(package.root))
-    return (ROOT / SITE).resolve()
+def site(built_package):
+    """The report view of a built copy of the package (the build writes it with build_site)."""
+    return (built_package / SITE).resolve()
 
 
 def _open(browser, site, page="index.html"):
