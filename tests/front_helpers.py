@@ -88,10 +88,20 @@ def row_sql(relation: str) -> str:
     return f'SELECT CAST(t AS VARCHAR) FROM "{relation}" AS t'
 
 
-def cli_rows(relation: str, cwd: Path, *setup: str) -> list[str]:
-    """A relation's rows from the CLI, after the setup arguments (a database file, `-c .read …`)."""
-    out = cli("-csv", "-noheader", *setup, "-c", row_sql(relation), cwd=cwd)
-    return [row[0] for row in csv.reader(io.StringIO(out))]
+def cli_rows_each(relations: list[str], cwd: Path, *setup: str) -> dict[str, list[str]]:
+    """Each relation's rows from the CLI, after the setup arguments (a database file, `-c .read …`): one run of the
+    CLI for all of them, each relation's rows after a marker row."""
+    marker = "@@relation "
+    queries = [arg for relation in relations for arg in ("-c", f"SELECT '{marker}{relation}'", "-c", row_sql(relation))]
+    found: dict[str, list[str]] = {}
+    rows: list[str] = []
+    for row in csv.reader(io.StringIO(cli("-csv", "-noheader", *setup, *queries, cwd=cwd))):
+        if row[0].startswith(marker):
+            rows = found.setdefault(row[0].removeprefix(marker), [])
+        else:
+            rows.append(row[0])
+    assert list(found) == relations, list(found)
+    return found
 
 
 def py_rows(con, relation: str) -> list[str]:

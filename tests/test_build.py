@@ -13,7 +13,7 @@ import pytest
 from checks.build.dist import build, workbook_name
 from checks.package import Package
 from front_helpers import (
-    cli_rows,
+    cli_rows_each,
     copy_built,
     copy_package,
     database_of,
@@ -74,8 +74,10 @@ def test_database_opens_from_any_folder_with_materialised_tables(built, tmp_path
 
 
 def test_duckdb_15_cli_opens_the_database_and_agrees_with_20(built, db):
-    for relation in relations_of(db):
-        assert cli_rows(relation, built, "-readonly", str(database_of(built))) == py_rows(db, relation), relation
+    relations = relations_of(db)
+    from_cli = cli_rows_each(relations, built, "-readonly", str(database_of(built)))
+    for relation in relations:
+        assert from_cli[relation] == py_rows(db, relation), relation
 
 
 def test_database_contents_are_equal_across_builds(built, db):
