@@ -48,9 +48,9 @@ def test_listing_wraps_wide_text_by_terminal_columns():
 
 def test_the_in_process_runner_gives_what_a_process_gives(tmp_path):
     """The tests run the command line in their own process (helpers.run_cli); its exit codes, stdout and stderr are
-    the interpreter's: argparse's exits, a refusal on stderr, a report on stdout."""
+    the interpreter's: argparse's exits (--version on stdout, a usage error wrapped to the pipe's width), a refusal."""
     from helpers import run_cli_process
 
-    for args in (["--version"], ["query", "--format", "nope", "SELECT 1"], ["--root", str(tmp_path), "validate"]):
+    for args in (["--version"], ["query", "--format", "nope", "SELECT 1"], ["query", "SELECT 1; SELECT 2"]):
         mine, real = run_cli(*args, cwd=tmp_path), run_cli_process(*args, cwd=tmp_path)
         assert (mine.returncode, mine.stdout, mine.stderr) == (real.returncode, real.stdout, real.stderr), args
