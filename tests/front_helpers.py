@@ -16,7 +16,7 @@ import pytest
 
 from checks.build.dist import build, database_name
 from checks.package import Package
-from helpers import PACKAGE_PARTS, ROOT
+from helpers import PACKAGE_PARTS, ROOT, no_network
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
@@ -47,9 +47,14 @@ def built_copy() -> Path:
     return fresh_build()
 
 
+#: What shared_build writes beside the package once it is built: the build ran with the network refused.
+BUILT_OFFLINE = "built with every socket connection and name lookup refused\n"
+
+
 def shared_build(folder: Path) -> Path:
-    """The package copied into folder/package and built, once for every process that asks (the xdist workers of
-    one run share folder): the first builds it under a lock, the others wait for it and use it as it is."""
+    """The package copied into folder/package and built with the network refused (helpers.no_network), once for
+    every process that asks (the xdist workers of one run share folder): the first builds it under a lock, the others
+    wait for it and use it as it is. folder/package.built says so once the build succeeded."""
     import fcntl
 
     dest, done = folder / "package", folder / "package.built"
@@ -59,9 +64,10 @@ def shared_build(folder: Path) -> Path:
             shutil.rmtree(dest, ignore_errors=True)  # a build that failed halfway in another worker
             dest.mkdir()
             copy_package(dest)
-            built = build(dest)
+            with no_network():
+                built = build(dest)
             assert built.report.exit_code == 0 and built.written, built.report.failed_rules()
-            done.touch()
+            done.write_text(BUILT_OFFLINE, encoding="utf-8")
     return dest
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import traceback
@@ -187,6 +188,23 @@ def validate_stage(root: Path, rule: str) -> Report:
             return check_table(ctx, table)
     report.results += _guarded(stage, str(root), run)
     return report
+
+
+@contextlib.contextmanager
+def no_network():
+    """Inside the block every socket connection and name lookup fails with an AssertionError naming it."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    targets = ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo"))
+    saved = [(owner, name, getattr(owner, name)) for owner, name in targets]
+    for owner, name, _ in saved:
+        setattr(owner, name, refuse)
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
 
 
 def read_descriptor(root: Path) -> dict:

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 
 import duckdb
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from checks.build.dist import build, workbook_name
+from checks.build.dist import workbook_name
 from checks.package import Package
 from front_helpers import (
     cli_rows_each,
-    copy_built,
     copy_package,
     database_of,
-    fresh_build,
     py_rows,
     relations_of,
 )
@@ -36,6 +33,13 @@ def db(built):
     con = duckdb.connect(str(database_of(built)), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """A second build: `python -m checks build` in a new copy of the package (its root, the run)."""
+    root = copy_package(tmp_path_factory.mktemp("rebuilt"))
+    return root, run_cli("build", cwd=root)
 
 
 def outputs(root):
@@ -80,9 +84,10 @@ def test_duckdb_15_cli_opens_the_database_and_agrees_with_20(built, db):
         assert from_cli[relation] == py_rows(db, relation), relation
 
 
-def test_database_contents_are_equal_across_builds(built, db):
+def test_database_contents_are_equal_across_builds(built, db, rebuilt):
     """The DuckDB file is not byte-identical across builds (its blocks carry no fixed layout); its contents are."""
-    other = fresh_build()
+    other, done = rebuilt
+    assert done.returncode == 0, done.stdout + done.stderr
     con = duckdb.connect(str(database_of(other)), read_only=True)
     try:
         assert relations_of(con) == relations_of(db)
@@ -142,8 +147,8 @@ def test_build_refuses_invalid_package_with_the_validation_report(tmp_path):
     assert not (root / "dist").exists()
 
 
-def test_build_prints_the_validation_summary(built, tmp_path):
-    done = run_cli("build", cwd=copy_built(built, tmp_path / "package"))
+def test_build_prints_the_validation_summary(rebuilt):
+    _, done = rebuilt
     assert done.returncode == 0, done.stderr
     assert re.match(r"(\d+) rules: \1 passed, 0 failed", done.stdout.splitlines()[0]), done.stdout[:200]
     assert "wrote dist/parquet/figures.parquet" in done.stdout
@@ -160,11 +165,9 @@ def test_build_refuses_a_symlinked_dist(tmp_path):
     assert list(outside.iterdir()) == []
 
 
-def test_build_needs_no_network(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
+def test_build_needs_no_network(built_package):
+    """The build every test reads (conftest.built_package) ran with every socket connection and lookup refused."""
+    from front_helpers import BUILT_OFFLINE
 
-    for owner, name in ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo")):
-        monkeypatch.setattr(owner, name, refuse)
-    root = copy_package(tmp_path)
-    assert build(root).report.exit_code == 0 and (root / "dist/parquet/figures.parquet").is_file()
+    assert (built_package.parent / "package.built").read_text(encoding="utf-8") == BUILT_OFFLINE
+    assert (built_package / "dist/parquet/figures.parquet").is_file()
