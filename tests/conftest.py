@@ -47,3 +47,26 @@ def built_package(tmp_path_factory) -> Path:
 
     base = tmp_path_factory.getbasetemp()
     return shared_build(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+
+
+#: Modules that one worker runs whole under `pytest -n`: their module fixtures (a browser, a release, a second build,
+#: a validation of the real package, loaded connections) are made once, not once per worker.
+WHOLE_MODULES = {"test_build.py", "test_release.py", "test_site.py", "test_site_browser.py", "test_sql_anywhere.py",
+                 "test_topics.py", "test_validate.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `pytest -n` with the default --dist load: each module of WHOLE_MODULES is one unit of work, the largest
+    first; every other test goes alone to whichever worker is free. (--dist loadgroup would do this with marks, but
+    under pytest 9.2 it no longer groups anything: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WholeModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1] in WHOLE_MODULES else nodeid
+
+    return WholeModules(config, log)
