@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from front_helpers import built_copy
-from helpers import ROOT
+from helpers import ROOT, run_cli
 
 DOCUMENTS = ("README.md", "docs/usage.md")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
@@ -92,8 +92,10 @@ def console_steps(code: str) -> list[tuple[str, str]]:
 def output_of(example: Example, cwd: Path) -> str:
     if example.lang == "python":
         return run([sys.executable, "-c", example.code], cwd)
-    if example.lang == "sql":
-        return run([sys.executable, "-P", "-m", "checks", "query", example.code], cwd)
+    if example.lang == "sql":  # `python -P -m checks query SQL`, run in this process (helpers.run_cli)
+        done = run_cli("query", example.code, cwd=cwd, columns=100)
+        assert done.returncode == 0, f"query\nexit {done.returncode}\n{done.stderr}"
+        return done.stdout
     return "".join(f"$ {command}\n" + run(["bash", "-c", command], cwd) for command, _ in console_steps(example.code))
 
 
