@@ -51,7 +51,7 @@ def built_package(tmp_path_factory) -> Path:
 
 #: Modules that one worker runs whole under `pytest -n`: their module fixtures (a browser, a release, a second build,
 #: a validation of the real package, loaded connections) are made once, not once per worker.
-WHOLE_MODULES = {"test_build.py", "test_release.py", "test_site.py", "test_site_browser.py", "test_sql_anywhere.py",
+WHOLE_MODULES = {"test_build.py", "test_release.py", "test_site_browser.py", "test_sql_anywhere.py",
                  "test_topics.py", "test_validate.py"}
 
 

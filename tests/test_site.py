@@ -21,14 +21,15 @@ from checks.validate import load_context
 from helpers import edit
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def built(built_package):
     """A built copy of the package: the build writes the report view and the annotations (build_site)."""
     return built_package
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tables(package):
+    """The tables as the report view reads them (session-wide: this module's tests run on either worker)."""
     return load_tables(package)
 
 
