@@ -345,7 +345,7 @@ def test_package_sql_that_runs_forever_is_stopped(copy, monkeypatch):
     path = copy / "sql" / "views.sql"
     path.write_text(path.read_text(encoding="utf-8") + "\nCREATE TABLE burn AS SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3;\n", encoding="utf-8")
     stamp(Package(copy))
-    monkeypatch.setenv("CHECKS_SQL_SECONDS", "2")
+    monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
     report = validate(copy)
     assert report.exit_code == 1 and "CHECKS_SQL_SECONDS" in report.rule("relations.sql_agrees").problems[0].found
 
