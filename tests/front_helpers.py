@@ -100,13 +100,13 @@ def cli_rows_each(relations: list[str], cwd: Path, *setup: str) -> dict[str, lis
     marker = "@@relation "
     queries = [arg for relation in relations for arg in ("-c", f"SELECT '{marker}{relation}'", "-c", row_sql(relation))]
     found: dict[str, list[str]] = {}
-    rows: list[str] = []
+    rows = before = []  # what the setup printed: nothing
     for row in csv.reader(io.StringIO(cli("-csv", "-noheader", *setup, *queries, cwd=cwd))):
         if row[0].startswith(marker):
             rows = found.setdefault(row[0].removeprefix(marker), [])
         else:
             rows.append(row[0])
-    assert list(found) == relations, list(found)
+    assert before == [] and list(found) == relations, (before[:5], list(found))
     return found
 
 
