@@ -16,7 +16,7 @@ import pytest
 
 from checks.build.dist import build, database_name
 from checks.package import Package
-from helpers import PACKAGE_PARTS, ROOT
+from helpers import PACKAGE_PARTS, ROOT, no_network
 
 EXTRA_PARTS = ("CITATION.cff",)
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
@@ -43,18 +43,41 @@ def fresh_build() -> Path:
 
 @cache
 def built_copy() -> Path:
-    """One built copy for the whole session (read-only use)."""
+    """One built copy for this process (read-only use); the tests take the `built_package` fixture instead."""
     return fresh_build()
+
+
+#: What shared_build writes beside the package once it is built: the build ran with the network refused.
+BUILT_OFFLINE = "built with every socket connection and name lookup refused\n"
+
+
+def shared_build(folder: Path) -> Path:
+    """The package copied into folder/package and built with the network refused (helpers.no_network), once for
+    every process that asks (the xdist workers of one run share folder): the first builds it under a lock, the others
+    wait for it and use it as it is. folder/package.built says so once the build succeeded."""
+    import fcntl
+
+    dest, done = folder / "package", folder / "package.built"
+    with open(folder / "package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(dest, ignore_errors=True)  # a build that failed halfway in another worker
+            dest.mkdir()
+            copy_package(dest)
+            with no_network():
+                built = build(dest)
+            assert built.report.exit_code == 0 and built.written, built.report.failed_rules()
+            done.write_text(BUILT_OFFLINE, encoding="utf-8")
+    return dest
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built package (dist/ and its fingerprint too) that a test may change; the database stays current."""
+    return Path(shutil.copytree(built, dest, symlinks=True))
 
 
 def database_of(root: Path) -> Path:
     return root / database_name(Package(root))
-
-
-def run_checks(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 def cli(*args, cwd: Path) -> str:
@@ -71,10 +94,20 @@ def row_sql(relation: str) -> str:
     return f'SELECT CAST(t AS VARCHAR) FROM "{relation}" AS t'
 
 
-def cli_rows(relation: str, cwd: Path, *setup: str) -> list[str]:
-    """A relation's rows from the CLI, after the setup arguments (a database file, `-c .read …`)."""
-    out = cli("-csv", "-noheader", *setup, "-c", row_sql(relation), cwd=cwd)
-    return [row[0] for row in csv.reader(io.StringIO(out))]
+def cli_rows_each(relations: list[str], cwd: Path, *setup: str) -> dict[str, list[str]]:
+    """Each relation's rows from the CLI, after the setup arguments (a database file, `-c .read …`): one run of the
+    CLI for all of them, each relation's rows after a marker row."""
+    marker = "@@relation "
+    queries = [arg for relation in relations for arg in ("-c", f"SELECT '{marker}{relation}'", "-c", row_sql(relation))]
+    found: dict[str, list[str]] = {}
+    rows = before = []  # what the setup printed: nothing
+    for row in csv.reader(io.StringIO(cli("-csv", "-noheader", *setup, *queries, cwd=cwd))):
+        if row[0].startswith(marker):
+            rows = found.setdefault(row[0].removeprefix(marker), [])
+        else:
+            rows.append(row[0])
+    assert before == [] and list(found) == relations, (before[:5], list(found))
+    return found
 
 
 def py_rows(con, relation: str) -> list[str]:

@@ -1,11 +1,17 @@
 """What the tests share: the package root, copies of it to break, row edits, the CLI, and validation by stage."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import socket
 import subprocess
 import sys
+import traceback
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from checks.package import Package
@@ -63,8 +69,91 @@ def replace_in(root: Path, rel: str, old: str, new: str, restamp: bool = True) -
         stamp(Package(root))
 
 
-def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-P", "-m", "checks", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+@dataclass
+class Ran:
+    """What a run of the command line gave: as subprocess.CompletedProcess names it."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli_process(*args, cwd=ROOT, columns: int | None = None) -> subprocess.CompletedProcess:
+    """`python -P -m checks ARGS` in a new interpreter: for what only a process shows (imports, signals, exit)."""
+    env = {**os.environ, **({"COLUMNS": str(columns)} if columns else {})}
+    return subprocess.run([sys.executable, "-P", "-m", "checks", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+#: The warning filters of a fresh interpreter (as `python -P -m checks` starts with), not pytest's.
+_FRESH_FILTERS = [("default", None, DeprecationWarning, "__main__", 0), ("ignore", None, DeprecationWarning, None, 0),
+                  ("ignore", None, PendingDeprecationWarning, None, 0), ("ignore", None, ImportWarning, None, 0),
+                  ("ignore", None, ResourceWarning, None, 0)]
+
+
+def _stream(errors: str) -> io.TextIOWrapper:
+    """A stream like a child's stdout (errors="strict") or stderr ("backslashreplace") on a pipe: UTF-8, not a tty."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors, newline="\n")
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    """The text as `subprocess.run(..., text=True)` reads it from the pipe: decoded, universal newlines."""
+    stream.flush()
+    return stream.buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@contextlib.contextmanager
+def _environment(cwd, columns: int | None, stdout):
+    """The working folder, and the terminal a child on a pipe has: none (COLUMNS when given; sys.__stdout__ is the
+    pipe, so shutil.get_terminal_size gives its fallback, as in the child)."""
+    here, saved, real_stdout = os.getcwd(), os.environ.get("COLUMNS"), sys.__stdout__
+    if columns:
+        os.environ["COLUMNS"] = str(columns)
+    sys.__stdout__ = stdout
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+        sys.__stdout__ = real_stdout
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def run_cli(*args, cwd=ROOT, columns: int | None = None) -> Ran:
+    """`python -P -m checks ARGS` run in this process (its imports are paid once per test session): the exit code,
+    stdout and stderr as the command gives them, from the folder cwd. CHECKS_TEST_CLI=process runs each in a new
+    interpreter instead; tests that need a process of their own use run_cli_process."""
+    if os.environ.get("CHECKS_TEST_CLI") == "process":
+        done = run_cli_process(*args, cwd=cwd, columns=columns)
+        return Ran(done.args, done.returncode, done.stdout, done.stderr)
+    from checks.cli import main
+
+    argv = [str(a) for a in args]
+    out, err = _stream("strict"), _stream("backslashreplace")
+    with _environment(cwd, columns, out), warnings.catch_warnings(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        warnings.resetwarnings()
+        warnings.filters[:] = _FRESH_FILTERS
+        warnings.showwarning = _show_warning
+        try:
+            code = main(argv)
+        except SystemExit as done:  # argparse: --version, --help, a usage error
+            code = done.code
+            if code is not None and not isinstance(code, int):
+                print(code, file=sys.stderr)
+                code = 1
+        except Exception:  # noqa: BLE001 - what the interpreter would print before exiting 1
+            traceback.print_exc()
+            code = 1
+    return Ran(["python", "-P", "-m", "checks", *argv], code or 0, _read(out), _read(err))
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning printed on stderr, as a fresh interpreter prints it (pytest would only record it)."""
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def validate_stage(root: Path, rule: str) -> Report:
@@ -99,6 +188,23 @@ def validate_stage(root: Path, rule: str) -> Report:
             return check_table(ctx, table)
     report.results += _guarded(stage, str(root), run)
     return report
+
+
+@contextlib.contextmanager
+def no_network():
+    """Inside the block every socket connection and name lookup fails with an AssertionError naming it."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    targets = ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo"))
+    saved = [(owner, name, getattr(owner, name)) for owner, name in targets]
+    for owner, name, _ in saved:
+        setattr(owner, name, refuse)
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
 
 
 def read_descriptor(root: Path) -> dict:

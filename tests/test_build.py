@@ -3,33 +3,29 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 
 import duckdb
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from checks.build.dist import build, workbook_name
+from checks.build.dist import workbook_name
 from checks.package import Package
 from front_helpers import (
-    built_copy,
-    cli_rows,
+    cli_rows_each,
     copy_package,
     database_of,
-    fresh_build,
     py_rows,
     relations_of,
-    run_checks,
 )
-from helpers import ROOT, edit
+from helpers import ROOT, edit, run_cli
 
 TABLES = Package(ROOT).table_names
 
 
 @pytest.fixture(scope="module")
-def built():
-    return built_copy()
+def built(built_package):
+    return built_package
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +33,13 @@ def db(built):
     con = duckdb.connect(str(database_of(built)), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """A second build: `python -m checks build` in a new copy of the package (its root, the run)."""
+    root = copy_package(tmp_path_factory.mktemp("rebuilt"))
+    return root, run_cli("build", cwd=root)
 
 
 def outputs(root):
@@ -75,13 +78,16 @@ def test_database_opens_from_any_folder_with_materialised_tables(built, tmp_path
 
 
 def test_duckdb_15_cli_opens_the_database_and_agrees_with_20(built, db):
-    for relation in relations_of(db):
-        assert cli_rows(relation, built, "-readonly", str(database_of(built))) == py_rows(db, relation), relation
+    relations = relations_of(db)
+    from_cli = cli_rows_each(relations, built, "-readonly", str(database_of(built)))
+    for relation in relations:
+        assert from_cli[relation] == py_rows(db, relation), relation
 
 
-def test_database_contents_are_equal_across_builds(built, db):
+def test_database_contents_are_equal_across_builds(built, db, rebuilt):
     """The DuckDB file is not byte-identical across builds (its blocks carry no fixed layout); its contents are."""
-    other = fresh_build()
+    other, done = rebuilt
+    assert done.returncode == 0, done.stdout + done.stderr
     con = duckdb.connect(str(database_of(other)), read_only=True)
     try:
         assert relations_of(con) == relations_of(db)
@@ -127,7 +133,7 @@ def test_workbook_writes_text_never_formulas(tmp_path, built):
     """A formula-like cell is refused by the schemas before any build; and the workbook holds no formula at all."""
     root = copy_package(tmp_path)
     edit(root, "figures", "F001", note="=HYPERLINK(\"http://example.com\",\"x\")")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 1 and "constraint-error" in done.stdout and not (root / workbook_name(Package(root))).exists()
     book = openpyxl.load_workbook(built / workbook_name(Package(built)))
     assert not [c.coordinate for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
@@ -136,13 +142,13 @@ def test_workbook_writes_text_never_formulas(tmp_path, built):
 def test_build_refuses_invalid_package_with_the_validation_report(tmp_path):
     root = copy_package(tmp_path)
     edit(root, "figures", "F006", base_value="229000000")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 1 and "figures.base_value_conversion" in done.stdout and "INVALID" in done.stdout
     assert not (root / "dist").exists()
 
 
-def test_build_prints_the_validation_summary(built):
-    done = run_checks("build", cwd=built)
+def test_build_prints_the_validation_summary(rebuilt):
+    _, done = rebuilt
     assert done.returncode == 0, done.stderr
     assert re.match(r"(\d+) rules: \1 passed, 0 failed", done.stdout.splitlines()[0]), done.stdout[:200]
     assert "wrote dist/parquet/figures.parquet" in done.stdout
@@ -154,16 +160,14 @@ def test_build_refuses_a_symlinked_dist(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     os.symlink(outside, root / "dist")
-    done = run_checks("build", cwd=root)
+    done = run_cli("build", cwd=root)
     assert done.returncode == 2 and "symlink" in done.stderr and "Traceback" not in done.stderr
     assert list(outside.iterdir()) == []
 
 
-def test_build_needs_no_network(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
+def test_build_needs_no_network(built_package):
+    """The build every test reads (conftest.built_package) ran with every socket connection and lookup refused."""
+    from front_helpers import BUILT_OFFLINE
 
-    for owner, name in ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo")):
-        monkeypatch.setattr(owner, name, refuse)
-    root = copy_package(tmp_path)
-    assert build(root).report.exit_code == 0 and (root / "dist/parquet/figures.parquet").is_file()
+    assert (built_package.parent / "package.built").read_text(encoding="utf-8") == BUILT_OFFLINE
+    assert (built_package / "dist/parquet/figures.parquet").is_file()

@@ -4,6 +4,7 @@ images fit the README's 880 px without a cut label."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
@@ -13,8 +14,20 @@ from checks.site.charts import CHART_FOLDER, CUMULATIVE, ONE_AMOUNT, PER_YEAR, R
 from helpers import ROOT
 
 
-def _spec(tables, name):
-    return next(v["spec"] for v in views(tables) if v["name"] == name)
+@pytest.fixture(scope="session")
+def made_views(tables):
+    """The views made from the data, once (session-wide: this module's tests run on either worker)."""
+    return views(tables)
+
+
+@pytest.fixture
+def chart_views(made_views):
+    """A copy of them for one test."""
+    return copy.deepcopy(made_views)
+
+
+def _spec(chart_views, name):
+    return next(v["spec"] for v in chart_views if v["name"] == name)
 
 
 def _rows(spec):
@@ -27,20 +40,20 @@ def _x_domain(spec):
     return bars["encoding"]["x"]["scale"]
 
 
-def test_committed_views_match_the_data(tables):
+def test_committed_views_match_the_data(chart_views):
     committed = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8")).get("views")
-    assert committed == views(tables), "run: python -m checks charts (or make charts)"
+    assert committed == chart_views, "run: python -m checks charts (or make charts)"
 
 
-def test_money_chart_holds_only_money_spent_with_ids_and_values(tables):
-    rows = _rows(_spec(tables, "money_by_purpose"))
+def test_money_chart_holds_only_money_spent_with_ids_and_values(chart_views):
+    rows = _rows(_spec(chart_views, "money_by_purpose"))
     assert len(rows) >= 8
     f006 = rows["F006"]
     assert f006["x1"] == 22.9 and f006["text"] == "F006  22.9亿元" and f006["zh"] == "累计投入帮扶资金"
 
 
-def test_per_year_money_is_marked_apart_from_one_off_amounts(tables):
-    spec = _spec(tables, "money_by_purpose")
+def test_per_year_money_is_marked_apart_from_one_off_amounts(chart_views):
+    spec = _spec(chart_views, "money_by_purpose")
     rows = _rows(spec)
     assert rows["F029"]["series"] == PER_YEAR and "per year" in rows["F029"]["end_text"]
     assert rows["F006"]["series"] == rows["F070"]["series"] == CUMULATIVE
@@ -52,8 +65,8 @@ def test_per_year_money_is_marked_apart_from_one_off_amounts(tables):
     assert len(set(colours["range"])) == len(colours["domain"]) == 3
 
 
-def test_cohort_runs_in_story_order_with_200_plus_8_stacked(tables):
-    rows = _rows(_spec(tables, "village_cohort"))
+def test_cohort_runs_in_story_order_with_200_plus_8_stacked(chart_views):
+    rows = _rows(_spec(chart_views, "village_cohort"))
     bars = sorted({r["y_bar"] for r in rows.values()})
     at = {y: sorted(f for f, r in rows.items() if r["y_bar"] == y) for y in bars}
     story = [at[y] for y in bars]
@@ -66,8 +79,8 @@ def test_cohort_runs_in_story_order_with_200_plus_8_stacked(tables):
 
 
 @pytest.mark.parametrize(("name", "top"), [("money_by_purpose", 22.9), ("village_cohort", 622)])
-def test_axes_end_at_the_data(tables, name, top):
-    assert _x_domain(_spec(tables, name)) == {"domain": [0, top], "nice": False, "zero": True}
+def test_axes_end_at_the_data(chart_views, name, top):
+    assert _x_domain(_spec(chart_views, name)) == {"domain": [0, top], "nice": False, "zero": True}
 
 
 def test_every_view_has_its_images():
@@ -89,9 +102,9 @@ def _settings(node, names):
             yield from _settings(item, names)
 
 
-def test_charts_are_legible_at_readme_width_and_cut_no_label(tables):
+def test_charts_are_legible_at_readme_width_and_cut_no_label(chart_views):
     """Drawn at most 880 px wide, the README shows them at 1:1 or larger, so 13 px stays at least 13 px."""
-    for view in views(tables):
+    for view in chart_views:
         svg = (ROOT / CHART_FOLDER / f"{view['name']}.svg").read_text(encoding="utf-8")
         width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
         assert 600 <= width <= README_WIDTH, (view["name"], width)

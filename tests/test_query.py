@@ -10,13 +10,13 @@ import sys
 import pytest
 
 from checks.formats import as_table, width
-from front_helpers import run_checks
+from helpers import run_cli
 
 SQL = "SELECT figure_id, m.stated, char_start, yi_yuan, m.period_start, m.quote FROM money AS m JOIN figures USING (figure_id) WHERE figure_id IN ('D002', 'F006') ORDER BY 1"
 
 
 def test_table_is_aligned_with_wide_characters():
-    done = run_checks("query", SQL)
+    done = run_cli("query", SQL)
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "figure_id  stated  char_start  yi_yuan  period_start  quote\n"
@@ -28,19 +28,19 @@ def test_table_is_aligned_with_wide_characters():
 
 
 def test_csv_json_and_markdown():
-    rows = list(csv.DictReader(io.StringIO(run_checks("query", "--format", "csv", SQL).stdout)))
+    rows = list(csv.DictReader(io.StringIO(run_cli("query", "--format", "csv", SQL).stdout)))
     assert rows[1] == {"figure_id": "F006", "stated": "true", "char_start": "305", "yi_yuan": "22.9", "period_start": "2017-08-01", "quote": "22.9亿元"}
-    records = json.loads(run_checks("query", "--format", "json", SQL).stdout)
+    records = json.loads(run_cli("query", "--format", "json", SQL).stdout)
     assert records[0] == {"figure_id": "D002", "stated": False, "char_start": None, "yi_yuan": 1.5, "period_start": None, "quote": None}
-    markdown = run_checks("query", "--format", "markdown", SQL).stdout.splitlines()
+    markdown = run_cli("query", "--format", "markdown", SQL).stdout.splitlines()
     assert markdown[0].startswith("| figure_id | stated |") and markdown[1].startswith("|-----------|--------|-----------:|")
     assert markdown[3] == "| F006      | true   |        305 |    22.9 | 2017-08-01   | 22.9亿元 |"
 
 
 def test_list_describes_every_table_and_view():
-    done = run_checks("query", "--list")
+    done = run_cli("query", "--list")
     assert done.returncode == 0
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1]}
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1] if not line[0].isspace()}  # not wrapped text
     assert "village cohort" in lines["village_cohort"] and lines["figures"].split()[1] == "table"
     from checks.package import Package
     from helpers import ROOT
@@ -54,19 +54,19 @@ def test_list_describes_every_table_and_view():
     ("SELECT * FROM read_csv('/etc/passwd')", "Permission Error"),
 ])
 def test_bad_sql_prints_duckdbs_message_and_exits_2(sql, message):
-    done = run_checks("query", sql)
+    done = run_cli("query", sql)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(message.split(":")[0]) and message in done.stderr and "Traceback" not in done.stderr
 
 
 def test_query_needs_sql_or_list():
-    done = run_checks("query")
+    done = run_cli("query")
     assert done.returncode == 2 and "--list" in done.stderr
 
 
 def test_query_on_unusable_package_exits_2(copy):
     (copy / "data" / "units.csv").unlink()
-    done = run_checks("query", "SELECT 1", cwd=copy)
+    done = run_cli("query", "SELECT 1", cwd=copy)
     assert done.returncode == 2 and "units.csv" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -83,36 +83,31 @@ def _answer(root, sql):
     return answer.columns, answer.rows
 
 
-def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path):
+def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_path, built_package):
     from checks import validate
-    from checks.build.dist import build
     from front_helpers import copy_package
 
-    root = copy_package(tmp_path)
-    loaded = _answer(root, SQL)  # no database yet: the package is loaded
-    assert build(root).report.exit_code == 0
+    loaded = _answer(copy_package(tmp_path), SQL)  # the same package without a database: it is loaded
 
     def refuse(*args, **kwargs):
         raise AssertionError("the package was loaded although the built database is current")
 
     monkeypatch.setattr(validate, "load_context", refuse)
-    assert _answer(root, SQL) == loaded
-    listed = _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
+    assert _answer(built_package, SQL) == loaded
+    listed = _answer(built_package, "SELECT count(*) FROM duckdb_views() WHERE NOT internal")
     monkeypatch.undo()
-    assert _answer(root, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
+    assert _answer(built_package, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
     # and the command itself loads neither pandas nor the validator (what keeps a query under half a second)
     code = ("import sys; from checks.cli import main; main(['--root', sys.argv[1], 'query', 'SELECT 1']); "
             "print(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'checks.validate') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-P", "-c", code, str(root)], capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run([sys.executable, "-P", "-c", code, str(built_package)], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
 
 
-def test_a_stale_build_is_not_used(tmp_path):
-    from checks.build.dist import build
-    from front_helpers import copy_package
+def test_a_stale_build_is_not_used(tmp_path, built_package):
+    from front_helpers import copy_built
 
-    root = copy_package(tmp_path)
-    assert build(root).report.exit_code == 0
+    root = copy_built(built_package, tmp_path / "package")
     figures = root / "data" / "figures.csv"
     figures.write_text(figures.read_text(encoding="utf-8").replace("F006,", "F906,", 1), encoding="utf-8")
     (_, rows) = _answer(root, "SELECT count(*) FROM figures WHERE figure_id = 'F906'")

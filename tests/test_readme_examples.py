@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from front_helpers import built_copy
-from helpers import ROOT
+from helpers import ROOT, run_cli
 
 DOCUMENTS = ("README.md", "docs/usage.md")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
@@ -92,8 +92,10 @@ def console_steps(code: str) -> list[tuple[str, str]]:
 def output_of(example: Example, cwd: Path) -> str:
     if example.lang == "python":
         return run([sys.executable, "-c", example.code], cwd)
-    if example.lang == "sql":
-        return run([sys.executable, "-P", "-m", "checks", "query", example.code], cwd)
+    if example.lang == "sql":  # `python -P -m checks query SQL`, run in this process (helpers.run_cli)
+        done = run_cli("query", example.code, cwd=cwd, columns=100)
+        assert done.returncode == 0, f"query\nexit {done.returncode}\n{done.stderr}"
+        return done.stdout
     return "".join(f"$ {command}\n" + run(["bash", "-c", command], cwd) for command, _ in console_steps(example.code))
 
 
@@ -111,8 +113,8 @@ def test_documents_have_examples_of_every_kind():
 
 
 @pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
-def test_readme_example_runs_as_written(example):
-    root = built_copy()
+def test_readme_example_runs_as_written(example, built_package):
+    root = built_package
     if example.lang == "console":
         for command, shown in console_steps(example.code):
             assert run(["bash", "-c", command], root) == shown, f"{example.name}: {command}"

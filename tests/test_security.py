@@ -173,21 +173,11 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{
                                                                for i in range(12)) + "title: boom\n"
 
 
-@pytest.fixture(scope="module")
-def built_template(tmp_path_factory):
-    from checks.build.dist import build
-    from front_helpers import copy_package
-
-    root = copy_package(tmp_path_factory.mktemp("built"))
-    assert build(root).report.exit_code == 0
-    return root
-
-
 @pytest.fixture
-def built(tmp_path, built_template):
-    import shutil
+def built(tmp_path, built_package):
+    from front_helpers import copy_built
 
-    return Path(shutil.copytree(built_template, tmp_path / "package", symlinks=True))
+    return copy_built(built_package, tmp_path / "package")
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -322,13 +312,35 @@ def _cli(root: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _in_sql(pid: int) -> bool:
+    """Whether the process is inside a bounded run of SQL: the socket pair of its deadline watcher is open
+    (checks.database.sandbox.deadline; the command opens no other socket)."""
+    return any(os.readlink(fd).startswith("socket:") for fd in Path(f"/proc/{pid}/fd").iterdir())
+
+
+def _wait_inside_sql(process: subprocess.Popen, at_most: float, settled: float = 1.0) -> None:
+    """Until the process has been inside one run of SQL for `settled` seconds (the package's views are created in a
+    moment; the slow query never ends), or at_most seconds (no /proc: the old fixed wait)."""
+    deadline, since = time.monotonic() + at_most, None
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            inside = _in_sql(process.pid)
+        except OSError:  # a descriptor closed while read, or no /proc
+            inside = False
+        now = time.monotonic()
+        since = (since or now) if inside else None
+        if since is not None and now - since >= settled:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("command, after", [(("query", "SELECT * FROM slow"), 6)])
 def test_ctrl_c_ends_with_one_line_and_exit_130(copy, command, after):
     """Messages: Ctrl-C (SIGINT) in the middle of a command (for query: inside DuckDB's run of a slow view, which does
     not always look for signals itself): one line on stderr, exit 130, no traceback."""
     _slow_view(copy)
     process = _cli(copy, *command)
-    time.sleep(after)
+    _wait_inside_sql(process, after)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, (out[-500:], err[-2000:])

@@ -14,22 +14,22 @@ from checks.site.marks import nest, tree
 from checks.site.report_view import (
     ANNOTATIONS,
     SITE,
-    build_site,
     link_target,
     render_pages,
 )
 from checks.validate import load_context
-from helpers import ROOT, edit
+from helpers import edit
 
 
-@pytest.fixture(scope="module")
-def built(package):
-    build_site(load_context(package.root))
-    return package
+@pytest.fixture
+def built(built_package):
+    """A built copy of the package: the build writes the report view and the annotations (build_site)."""
+    return built_package
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tables(package):
+    """The tables as the report view reads them (session-wide: this module's tests run on either worker)."""
     return load_tables(package)
 
 
@@ -54,7 +54,7 @@ def _tags(html: str) -> list[tuple[str, dict]]:
 
 
 def test_every_stated_figure_is_highlighted_once_with_a_card(built, tables):
-    tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
+    tags = _tags((built / SITE / "index.html").read_text(encoding="utf-8"))
     marks = [
         a["id"]
         for t, a in tags
@@ -66,25 +66,25 @@ def test_every_stated_figure_is_highlighted_once_with_a_card(built, tables):
 
 
 def test_every_sentence_is_shown_in_both_languages(built, tables):
-    tags = _tags((ROOT / SITE / "index.html").read_text(encoding="utf-8"))
+    tags = _tags((built / SITE / "index.html").read_text(encoding="utf-8"))
     rows = [a["id"] for t, a in tags if t == "div" and "sentence" in a.get("class", "").split()]
     assert rows == list(tables["sentences"].sort_values("char_start")["sentence_id"])
 
 
 def test_pages_reference_nothing_outside_their_folder(built):
     for page in ("index.html", "figures.html"):
-        for tag, attrs in _tags((ROOT / SITE / page).read_text(encoding="utf-8")):
+        for tag, attrs in _tags((built / SITE / page).read_text(encoding="utf-8")):
             for key in ("src", "href"):
                 ref = attrs.get(key)
                 if ref is None or (tag == "a" and attrs.get("rel") == "external"):
                     continue  # the original page's address is shown as a link the reader may follow, never loaded
                 assert not re.match(r"^[a-z]+:|^//|^/|\.\./", ref), (page, tag, ref)
                 path = ref.split("#")[0]
-                assert not path or (ROOT / SITE / path).is_file(), (page, ref)
+                assert not path or (built / SITE / path).is_file(), (page, ref)
 
 
 def test_the_figures_table_links_each_stated_figure_to_its_place(built, tables):
-    tags = _tags((ROOT / SITE / "figures.html").read_text(encoding="utf-8"))
+    tags = _tags((built / SITE / "figures.html").read_text(encoding="utf-8"))
     links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("index.html#")}
     assert links == {f"index.html#{i}" for i in _stated_with_quote(tables)["figure_id"]}
     rows = [a for t, a in tags if t == "tr" and a.get("id", "").startswith("row-")]
@@ -138,7 +138,7 @@ def test_a_javascript_source_is_shown_but_never_linked(ctx, monkeypatch):
 
 def test_every_link_of_the_pages_is_web_or_inside(built):
     for page in ("index.html", "figures.html"):
-        for tag, attrs in _tags((ROOT / SITE / page).read_text(encoding="utf-8")):
+        for tag, attrs in _tags((built / SITE / page).read_text(encoding="utf-8")):
             if tag == "a":
                 href = attrs["href"]
                 assert re.match(r"https?://", href) or link_target(href.split("#")[0] or "x") or href.startswith("#"), (
@@ -148,7 +148,7 @@ def test_every_link_of_the_pages_is_web_or_inside(built):
 
 
 def test_annotations_follow_the_model(built, tables):
-    doc = json.loads((ROOT / ANNOTATIONS).read_text(encoding="utf-8"))
+    doc = json.loads((built / ANNOTATIONS).read_text(encoding="utf-8"))
     assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection" and doc["id"].startswith("urn:uuid:")
     items = doc["first"]["items"]
     assert doc["total"] == len(items) == len(_stated_with_quote(tables)) + len(tables["readings"])
@@ -164,7 +164,7 @@ def test_annotations_follow_the_model(built, tables):
 
 def test_every_selector_reanchors(built, package):
     seed = package.seed_text
-    items = json.loads((ROOT / ANNOTATIONS).read_text(encoding="utf-8"))["first"]["items"]
+    items = json.loads((built / ANNOTATIONS).read_text(encoding="utf-8"))["first"]["items"]
     for a in items:
         position, quote = a["target"]["selector"]
         assert position["type"] == "TextPositionSelector" and quote["type"] == "TextQuoteSelector"

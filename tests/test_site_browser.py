@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import shutil
 from contextlib import contextmanager
 
 import pytest
 
 from checks.package.tables import load_tables
-from checks.site.report_view import SITE, build_site
-from checks.validate import load_context
+from checks.site.report_view import SITE
 from helpers import ROOT
 
 FLAGS = (
@@ -85,14 +85,25 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(package):
-    build_site(load_context(package.root))
-    return (ROOT / SITE).resolve()
+def site(built_package):
+    """The report view of a built copy of the package (the build writes it with build_site)."""
+    return (built_package / SITE).resolve()
 
 
 def _open(browser, site, page="index.html"):
     browser.get((site / page).as_uri())
     return browser
+
+
+def _displayed(browser, elements) -> list[bool]:
+    """WebElement.is_displayed of each element, in one request: the same isDisplayed atom Selenium ships and runs."""
+    atom = pkgutil.get_data("selenium.webdriver.remote", "isDisplayed.js").decode("utf-8")
+    return browser.execute_script(f"var shown = {atom}; return arguments[0].map(function (e) {{ return shown(e); }});", elements)
+
+
+def _data_keys(browser, rows) -> list[str | None]:
+    """Each row's fifth cell's data-key (as `row.find_elements("css selector", "td")[4].get_attribute("data-key")`)."""
+    return browser.execute_script("return arguments[0].map(function (r) { return r.querySelectorAll('td')[4].getAttribute('data-key'); });", rows)
 
 
 def _card_fields(browser, figure_id):
@@ -106,7 +117,7 @@ def test_every_stated_figure_with_a_quote_is_highlighted(browser, site, package)
     stated = figures[figures["stated"].fillna(False).astype(bool) & figures["quote"].notna()]
     marks = _open(browser, site).find_elements("css selector", ".report mark.fig")
     assert len(marks) == len(stated) > 70
-    assert all(m.is_displayed() for m in marks)
+    assert all(_displayed(browser, marks))
 
 
 def test_clicking_a_figure_shows_its_values(browser, site):
@@ -124,6 +135,7 @@ def test_clicking_a_figure_shows_its_values(browser, site):
 
 
 def test_tab_reaches_the_figures_and_opens_their_cards(browser, site):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
     _open(browser, site)
@@ -131,9 +143,8 @@ def test_tab_reaches_the_figures_and_opens_their_cards(browser, site):
     body.click()
     wanted, seen = set(CARDS), set()
     for _ in range(400):
-        browser.switch_to.active_element.send_keys(Keys.TAB)
-        active = browser.switch_to.active_element
-        ident = active.get_attribute("id")
+        ActionChains(browser).send_keys(Keys.TAB).perform()  # a real key press to whatever has the focus: one request
+        ident = browser.execute_script("return document.activeElement.id")
         if ident in wanted:
             assert browser.find_element("id", f"card-{ident}").is_displayed(), (
                 f"focusing {ident} does not open its card"
@@ -299,18 +310,13 @@ def test_the_figures_table_filters_and_sorts(browser, site, package):
     topics = tables["figures"].merge(tables["indicators"], on="indicator_id")["topic"]
     _open(browser, site, "figures.html")
     Select(browser.find_element("id", "topic")).select_by_value("industry")
-    visible = [r for r in browser.find_elements("css selector", "#figures-table tbody tr") if r.is_displayed()]
+    rows = browser.find_elements("css selector", "#figures-table tbody tr")
+    visible = [r for r, shown in zip(rows, _displayed(browser, rows)) if shown]
     assert len(visible) == int((topics == "industry").sum())
     browser.find_element("css selector", "button[data-sort='base']").click()
-    keys = [
-        float(k or "-inf")
-        for k in (r.find_elements("css selector", "td")[4].get_attribute("data-key") for r in visible)
-    ]
-    shown = [
-        float(r.find_elements("css selector", "td")[4].get_attribute("data-key") or "-inf")
-        for r in browser.find_elements("css selector", "#figures-table tbody tr")
-        if r.is_displayed()
-    ]
+    keys = [float(k or "-inf") for k in _data_keys(browser, visible)]
+    rows = browser.find_elements("css selector", "#figures-table tbody tr")
+    shown = [float(k or "-inf") for k in _data_keys(browser, [r for r, seen in zip(rows, _displayed(browser, rows)) if seen])]
     assert shown == sorted(keys)
     link = browser.find_element("css selector", "#row-F035 a")
     link.click()

@@ -14,7 +14,7 @@ from checks.database import LOAD_SQL, load_sql, required_columns, tables_sql
 from checks.package import Package
 from checks.validate import load_context
 from checks.validate.rules.generated_sql import check_generated_sql, dot_commands
-from front_helpers import CLI, built_copy, database_of
+from front_helpers import CLI, database_of
 from helpers import ROOT
 
 
@@ -69,8 +69,8 @@ def test_the_cli_reads_load_sql_from_elsewhere_with_file_search_path(tmp_path):
     assert done.returncode == 0 and int(done.stdout.strip()) > 0, done.stderr
 
 
-def test_every_view_column_of_the_database_is_commented_and_required_columns_are_not_null():
-    con = duckdb.connect(str(database_of(built_copy())), read_only=True)
+def test_every_view_column_of_the_database_is_commented_and_required_columns_are_not_null(built_package):
+    con = duckdb.connect(str(database_of(built_package)), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM duckdb_columns() c JOIN duckdb_views() v ON v.view_name = c.table_name "
                            "WHERE NOT v.internal AND coalesce(c.comment, '') = ''").fetchall() == [(0,)]
@@ -82,8 +82,8 @@ def test_every_view_column_of_the_database_is_commented_and_required_columns_are
         con.close()
 
 
-def test_parquet_and_duckdb_agree_on_nullability():
-    built = built_copy()
+def test_parquet_and_duckdb_agree_on_nullability(built_package):
+    built = built_package
     con = duckdb.connect(str(database_of(built)), read_only=True)
     try:
         for path in sorted((built / "dist" / "parquet").glob("*.parquet")):
@@ -93,8 +93,8 @@ def test_parquet_and_duckdb_agree_on_nullability():
         con.close()
 
 
-def test_plain_read_parquet_gives_what_checks_load_gives():
-    built = built_copy()
+def test_plain_read_parquet_gives_what_checks_load_gives(built_package):
+    built = built_package
     frames = checks.load(built)
     for name, frame in frames.items():
         back = pd.read_parquet(built / "dist" / "parquet" / f"{name}.parquet")
@@ -102,8 +102,8 @@ def test_plain_read_parquet_gives_what_checks_load_gives():
         pd.testing.assert_frame_equal(back, frame, check_dtype=True)
 
 
-def test_one_date_type_for_every_pandas_route():
-    built = built_copy()
+def test_one_date_type_for_every_pandas_route(built_package):
+    built = built_package
     dates = {"checks.load": checks.load(built)["figures"]["period_start"].dtype,
              "read_parquet": pd.read_parquet(built / "dist/parquet/figures.parquet")["period_start"].dtype,
              "read_csv": pd.read_csv(ROOT / "data/figures.csv", parse_dates=["period_start"])["period_start"].dtype}

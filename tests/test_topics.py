@@ -5,7 +5,7 @@ import pytest
 
 from checks.database import connect, sql_order
 from checks.validate import load_context
-from front_helpers import cli_rows, py_rows, relations_of
+from front_helpers import cli_rows_each, py_rows, relations_of
 from helpers import ROOT, read_rows
 
 
@@ -94,8 +94,10 @@ def test_every_view_has_a_description(con):
 
 def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
     """`.read sql/load.sql` in the 1.5 CLI, from the package root: same rows for every table and view."""
-    for relation in relations_of(con):
-        assert sorted(cli_rows(relation, ROOT, "-c", ".read sql/load.sql")) == sorted(py_rows(con, relation)), relation
+    relations = relations_of(con)
+    from_cli = cli_rows_each(relations, ROOT, "-c", ".read sql/load.sql")
+    for relation in relations:
+        assert sorted(from_cli[relation]) == sorted(py_rows(con, relation)), relation
 
 
 @pytest.mark.parametrize("view, table", [("figures_labelled", "figures"), ("figures_brief", "figures"), ("relation_results", "relations"), ("readings_with_figures", "readings")])
