@@ -38,6 +38,7 @@ def workbook_name(package: Package) -> str:
 
 def build(root: Path) -> Built:
     """Validate and check every other input; if all is well, write every file of dist/ (all of them, or none)."""
+    outputs.check_old_dist(Path(root).resolve())  # a dist/ that cannot be replaced is refused before validating
     checked = validated(root)
     built = Built(checked.report)
     if checked.report.exit_code != 0:

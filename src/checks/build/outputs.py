@@ -53,7 +53,7 @@ def dist_dir(root: Path) -> Path:
     return staging
 
 
-def _check_old_dist(root: Path) -> None:
+def check_old_dist(root: Path) -> None:
     """Refuse, before anything is written, a dist/ that is or holds a symlink, a FIFO or a device anywhere inside."""
     for folder, subfolders, names in os.walk(_dist(root)):  # never follows a symlink
         for name in subfolders + names:
@@ -114,7 +114,7 @@ def staged(root: Path) -> Iterator[Path]:
     """Every write to dist/ inside the block goes to a fresh staging folder, which replaces dist/ when the block ends
     without an error; on an error (or a signal) dist/ is left as it was and the staging folder is removed."""
     root = root.resolve()
-    _check_old_dist(root)
+    check_old_dist(root)
     _remove_leftovers(root)
     stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
     lock = _locked(stage)
