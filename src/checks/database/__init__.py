@@ -145,8 +145,7 @@ def table_comments(package: Package, kind: str = "TABLE") -> list[str]:
 
 def describe(con: duckdb.DuckDBPyConnection, package: Package) -> None:
     """Table and column descriptions of schemas/*.json as COMMENT ON, so that duckdb_columns() documents the data."""
-    for statement in table_comments(package):
-        con.execute(statement)
+    con.execute("\n".join(table_comments(package)))  # one call: each COMMENT ON alone costs a round trip
 
 
 def sql_order(package: Package) -> list[str]:
@@ -242,10 +241,10 @@ def comment_views(con: duckdb.DuckDBPyConnection) -> list[str]:
                 text = columns.get(source[0], {}).get(source[1], "")
                 if text:
                     columns[view][column] = text
-                    statement = f"COMMENT ON COLUMN {ident(view)}.{ident(column)} IS {literal(text)};"
-                    con.execute(statement)
-                    statements.append(statement)
+                    statements.append(f"COMMENT ON COLUMN {ident(view)}.{ident(column)} IS {literal(text)};")
                     progress = True
+    if statements:
+        con.execute("\n".join(statements))
     return statements
 
 
