@@ -82,9 +82,7 @@ def evaluate(ctx: Context) -> pd.DataFrame:
         out.loc[mine, ["lhs", "rhs"]] = pd.DataFrame({"lhs": lhs, "rhs": rhs})[mine].to_numpy()
         out.loc[mine, "holds"] = holds(lhs, rhs, tol)[mine].astype(object)
         out.loc[mine, "why"] = why[mine] if isinstance(why, pd.Series) else why
-    counts = terms.dropna(subset=["role"]).groupby("relation_id")["role"].value_counts().unstack(fill_value=0)
-    role_counts = [{r: int(n) for r, n in counts.loc[i].items() if n} if i in counts.index else {} for i in rid]
-    misfit = pd.Series([_roles_fit(k, c) for k, c in zip(kind.tolist(), role_counts)], index=rid, dtype=object)
+    misfit = pd.Series([_roles_fit(k, _role_counts(ctx, i)) for k, i in zip(kind.tolist(), rid)], index=rid, dtype=object)
     zero = kind.eq("percent_change").fillna(False) & earlier.eq(0)
     unknown_open = kind.eq("count_of_items").fillna(False) & by_id["list_is_open"].isna()
     bad = terms[terms["repeated"] | terms["value"].isna()].drop_duplicates("relation_id")
@@ -125,8 +123,12 @@ def _results(ctx: Context) -> dict[str, dict]:
     return ctx.memo("relations", lambda c: _by_id(evaluate(c)))
 
 
+def _role_counts(ctx: Context, relation_id) -> dict[str, int]:
+    return dict(Counter(role for _, role in terms_of(ctx, relation_id) if not pd.isna(role)))
+
+
 def _terms_fit_kind(row, ctx: Context):
-    counts = dict(Counter(role for _, role in terms_of(ctx, row["relation_id"]) if not pd.isna(role)))
+    counts = _role_counts(ctx, row["relation_id"])
     misfit = _roles_fit(row["kind"], counts)
     found = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "no terms"
     return misfit is None, f"the roles {row['kind']} needs", found if misfit is None else f"{found}: {misfit}"

@@ -29,6 +29,17 @@ def adopted_breaks(ctx: Context) -> dict[int, str]:
     return ctx.memo("sentences:adopted_breaks", breaks)
 
 
+def _breaks_by_reading(ctx: Context) -> dict[str, set[int]]:
+    """Reading id → the offsets of the full stops it adopts (made once: a search per row is quadratic)."""
+    def build(c: Context) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for offset, reading in adopted_breaks(c).items():
+            out.setdefault(reading, set()).add(offset)
+        return out
+
+    return ctx.memo("sentences:breaks_by_reading", build)
+
+
 def _groups(ctx: Context) -> dict:
     """section_id → the positions, in start order, of its sentences in the sentence index."""
     return ctx.memo("sentences:groups", lambda c: sentence_index(c).rows.groupby("section_id", sort=False).indices)
@@ -89,8 +100,7 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
     ids = ", ".join(index.ids[i] for i in touching) or "none"
     if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
-    rid = next(iter(row.values()))  # the row's id
-    own = {offset for offset, reading in adopted_breaks(ctx).items() if reading == rid} if present(rid) else set()
+    own = _breaks_by_reading(ctx).get(next(iter(row.values())), set())  # the row's id
     seams = [int(index.starts[i]) for i in touching[1:]]
     return all(o in own for o in seams), f"[{a}, {b}) inside one sentence" + (" (or split only at the stops it adopts)" if own else ""), ids
 
@@ -111,7 +121,7 @@ def _number_in_english(row: pd.Series, ctx: Context):
     holder = next((int(i) for i in candidates if index.starts[i] <= a and b <= index.ends[i]), None)
     if holder is None:
         return None  # figures.inside_one_sentence reports it
-    sentence_id, text_en = index.ids[holder], index.rows.at[holder, "text_en"]
+    sentence_id, text_en = index.ids[holder], index.texts_en[holder]
     forms = list(_forms(row["numeral"] if present(row["numeral"]) else None,
                         float(row["base_value"]) if present(row["base_value"]) else None,
                         row["date_value"] if present(row["date_value"]) else None))
