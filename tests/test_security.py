@@ -148,6 +148,18 @@ def test_invisible_characters_in_cells_are_refused(copy, hidden):
     assert "scope_en" in result.problems[0].found
 
 
+def test_the_unscanned_planes_hold_no_refused_category():
+    """invisible._SCANNED skips planes 2 and 3: they must hold nothing of the categories refused (nor marks)."""
+    import unicodedata
+
+    from checks.validate.rules.invisible import _CATEGORIES, _MARKS, _SCANNED
+
+    scanned = {cp for block in _SCANNED for cp in block}
+    skipped = [cp for cp in range(0xE1000) if cp not in scanned
+               and unicodedata.category(chr(cp)) in _CATEGORIES | _MARKS]
+    assert skipped == []
+
+
 def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
     """11: a quote may copy the seed as it is, invisible characters included."""
     seed = copy / "seeds/wuqing_2020_paired_assistance_summary.txt"

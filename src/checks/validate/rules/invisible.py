@@ -21,8 +21,9 @@ DESCRIPTION = ("text cells hold no invisible or direction characters (bidi contr
 #: Format characters (bidi controls, zero-width, tags, soft hyphen), private use, line and paragraph separators.
 _CATEGORIES = {"Cf", "Co", "Zl", "Zp"}
 _MARKS = {"Mn", "Me"}
-#: Where characters of those categories are (the rest is unassigned, or private use listed whole).
-_SCANNED = (range(0x40000), range(0xE0000, 0xE1000))
+#: Where characters of those categories are: planes 0-1 and the tags plane (planes 2-3 hold only CJK ideographs, a
+#: test checks; the rest is unassigned, or private use listed whole).
+_SCANNED = (range(0x20000), range(0xE0000, 0xE1000))
 _PRIVATE_PLANES = ((0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 _STACK = 3
 
