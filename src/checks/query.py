@@ -10,7 +10,6 @@ import duckdb
 
 from checks.build import fingerprint, outputs
 from checks.database import sandbox
-from checks.formats import format_result
 from checks.package import Package
 
 LIST_SQL = """
@@ -77,10 +76,3 @@ def run(root, sql: str) -> Answer:
     finally:
         con.close()
 
-
-def query(root, sql: str, fmt: str = "table") -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) for one query."""
-    answer = run(root, sql)
-    if answer.error is not None:
-        return 2, "", answer.error.rstrip("\n") + "\n"
-    return 0, format_result(answer.columns, answer.rows, fmt), ""
