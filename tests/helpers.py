@@ -17,8 +17,7 @@ from pathlib import Path
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.problems import Report, UnusableInput
-from checks.validate import _guarded, load_context, validate
-from checks.validate.frictionless_stage import check_frictionless
+from checks.validate import _guarded, load_context, stages, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "sql", "README.md")
@@ -157,36 +156,22 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def validate_stage(root: Path, rule: str) -> Report:
-    """Validation as far as the stage that owns `rule`: preflight and loading, then only frictionless, one table's
-    pandera schema and rules, or the coverage of the seed (a whole validation per fault would take minutes)."""
-    from checks.validate.pandera_stage import check_table
-    from checks.validate.rules.coverage import check_coverage
-
-    stage = rule.split(".")[0]
-    if stage == "input":
+    """Validation as far as the stage that owns `rule` (checks.validate.stages): preflight and loading, then only
+    frictionless, one table's pandera schema and rules, the coverage of the seed, or the SQL files' form."""
+    owner = rule.split(".")[0]
+    if owner == "input":
         return validate(root)
+    wanted = {"frictionless": "frictionless", "sql": "sql.generated", "seed": "coverage"}.get(owner)
+    wanted = wanted or "pandera." + (rule.split(".")[1] if owner == "pandera" else owner)
     report = Report()
     try:
         ctx = load_context(root)
     except UnusableInput as err:
         report.unusable = err.problem
         return report
-    if stage == "frictionless":
-        def run():
-            return [check_frictionless(ctx.package, ctx.tables)]
-    elif stage == "sql":
-        def run():
-            from checks.validate.rules.generated_sql import check_generated_sql
-
-            return [check_generated_sql(ctx)]
-    elif stage == "seed":
-        def run():
-            return [check_coverage(ctx)]
-    else:
-        table = rule.split(".")[1] if stage == "pandera" else stage
-        def run():
-            return check_table(ctx, table)
-    report.results += _guarded(stage, str(root), run)
+    for name, file, run in stages(ctx):
+        if name == wanted:
+            report.results += _guarded(name, file, run)
     return report
 
 

@@ -57,26 +57,30 @@ class Validated:
     ctx: Context | None
 
 
-def validated(root: Path) -> Validated:
-    """Preflight, load, frictionless, pandera per table (its columns, then its row rules), coverage of the seed, the
-    SQL files' form: in this order, in this process."""
+def stages(ctx: Context) -> list[tuple[str, str, Callable[[], list[RuleResult]]]]:
+    """The stages after loading, in order, each as (name, the file it reads, how to run it): frictionless, pandera per
+    table (its columns, then its row rules), coverage of the seed, the SQL files' form."""
     from checks.validate.pandera_stage import check_table
     from checks.validate.rules.coverage import check_coverage
     from checks.validate.rules.generated_sql import check_generated_sql
 
+    package = ctx.package
+    return [("frictionless", DESCRIPTOR, lambda: [check_frictionless(package, ctx.tables)]),
+            *((f"pandera.{t}", package.resource(t)["path"], lambda t=t: check_table(ctx, t)) for t in package.table_names),
+            ("coverage", package.resource("source_text")["path"], lambda: [check_coverage(ctx)]),
+            ("sql.generated", "sql/load.sql", lambda: [check_generated_sql(ctx)])]
+
+
+def validated(root: Path) -> Validated:
+    """Preflight and load, then every stage (see `stages`): in this order, in this process."""
     report = Report()
     try:
         ctx = load_context(root)
     except UnusableInput as err:
         report.unusable = err.problem
         return Validated(report, None)
-    package = ctx.package
-    report.results += _guarded("frictionless", DESCRIPTOR, lambda: [check_frictionless(package, ctx.tables)])
-    for table in package.table_names:
-        path = package.resource(table)["path"]
-        report.results += _guarded(f"pandera.{table}", path, lambda t=table: check_table(ctx, t))
-    report.results += _guarded("coverage", package.resource("source_text")["path"], lambda: [check_coverage(ctx)])
-    report.results += _guarded("sql.generated", "sql/load.sql", lambda: [check_generated_sql(ctx)])
+    for name, file, run in stages(ctx):
+        report.results += _guarded(name, file, run)
     return Validated(report, ctx)
 
 
