@@ -3,6 +3,7 @@
 Whole-process wall time, CPU time and peak memory, median of --runs interleaved runs after a warm-up (imports
 included: a user pays for them). Printed, never asserted: the machine's load moves these numbers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,10 @@ QUERY_TARGET = 0.5
 
 def commands(python: str, root: Path) -> dict[str, list[str]]:
     frictionless = str(Path(python).with_name("frictionless"))
-    return {"frictionless": [frictionless, "validate", "datapackage.json"],
-            "validate": [python, "-P", "-m", "checks", "--root", str(root), "validate"]}
+    return {
+        "frictionless": [frictionless, "validate", "datapackage.json"],
+        "validate": [python, "-P", "-m", "checks", "--root", str(root), "validate"],
+    }
 
 
 def query_seconds(python: str, root: Path, runs: int) -> float:
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable)
     args = parser.parse_args(argv)
     print(f"Median of {args.runs} interleaved runs after a warm-up; wall and CPU seconds, peak RSS\n")
-    print("| size | figure rows | frictionless s | validate s | ratio | CPU s frictionless | CPU s validate | peak MiB frictionless | peak MiB validate |")
+    print(
+        "| size | figure rows | frictionless s | validate s | ratio | CPU s frictionless | CPU s validate | peak MiB frictionless | peak MiB validate |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     seconds, ratios = {}, {}
     with tempfile.TemporaryDirectory(prefix="checks-bench-") as tmp:
@@ -52,15 +57,22 @@ def main(argv: list[str] | None = None) -> int:
             f, v = runs["frictionless"], runs["validate"]
             seconds[size], ratios[size] = v.median_seconds, v.median_seconds / f.median_seconds
             rows = sum(1 for _ in open(root / "data" / "figures.csv", encoding="utf-8")) - 1
-            print(f"| {size}× | {rows:,} | {f.median_seconds:.2f} | {v.median_seconds:.2f} | {ratios[size]:.2f}× | {f.median_cpu:.2f} "
-                  f"| {v.median_cpu:.2f} | {f.peak_mib:.0f} | {v.peak_mib:.0f} |", flush=True)
+            print(
+                f"| {size}× | {rows:,} | {f.median_seconds:.2f} | {v.median_seconds:.2f} | {ratios[size]:.2f}× | {f.median_cpu:.2f} "
+                f"| {v.median_cpu:.2f} | {f.peak_mib:.0f} | {v.peak_mib:.0f} |",
+                flush=True,
+            )
             if size == 1:
                 query = query_seconds(args.python, root, args.runs)
     print(f"\nquery from the built database: {query:.2f} s")
     print("\nTargets (issue 19):")
     for size, target in RATIO_TARGETS.items():
-        print(f"  {verdict(ratios[size] <= target)}: {size}×, validate ≤ {target}× bare frictionless ({ratios[size]:.2f}×)")
-    print(f"  growth of validate from 10× to 100×: {seconds[100] / seconds[10]:.1f}× for 10× the rows (linear: at most 10×)")
+        print(
+            f"  {verdict(ratios[size] <= target)}: {size}×, validate ≤ {target}× bare frictionless ({ratios[size]:.2f}×)"
+        )
+    print(
+        f"  growth of validate from 10× to 100×: {seconds[100] / seconds[10]:.1f}× for 10× the rows (linear: at most 10×)"
+    )
     print(f"  {verdict(query < QUERY_TARGET)}: a query from the built database < {QUERY_TARGET} s ({query:.2f} s)")
     return 0
 

@@ -9,6 +9,7 @@ offset and unique-integer maxima grow), then sizes and hashes are restamped and 
 
     python -m benchmarks.generate OUT --times 100
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,9 @@ def relaxed_schema(schema: dict, renamed: set[str], steps: dict[str, int], seed_
     for f in schema["fields"]:
         c = f.get("constraints", {})
         if f["name"] in renamed and "pattern" in c:
-            c["pattern"] = f"(?:{c['pattern']})(?:_[0-9]{{1,9}})?"  # bounded: the validator refuses two unbounded repeats
+            c["pattern"] = (
+                f"(?:{c['pattern']})(?:_[0-9]{{1,9}})?"  # bounded: the validator refuses two unbounded repeats
+            )
         if "maximum" in c:
             if f["name"] in OFFSETS:
                 c["maximum"] += (times - 1) * seed_length
@@ -92,7 +95,15 @@ def _read(path: Path) -> tuple[list[str], list[dict]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def _write_copies(path: Path, header: list[str], rows: list[dict], times: int, renamed: set[str], steps: dict[str, int], seed_length: int) -> None:
+def _write_copies(
+    path: Path,
+    header: list[str],
+    rows: list[dict],
+    times: int,
+    renamed: set[str],
+    steps: dict[str, int],
+    seed_length: int,
+) -> None:
     """The table repeated `times` times, streamed copy by copy (RFC 4180, minimal quoting, LF)."""
     offsets = [c for c in OFFSETS if c in header]
     with open(path, "w", encoding="utf-8", newline="") as out:

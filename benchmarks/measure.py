@@ -4,6 +4,7 @@ Each run is one child process; `os.wait4` returns that child's own resource usag
 command's, not the maximum over every child so far (which `getrusage(RUSAGE_CHILDREN)` would give).
 Commands are interleaved round by round so that drift of the machine (other load, CPU frequency) cancels.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,12 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, int, int, float]:
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss * 1024, child.returncode, usage.ru_utime + usage.ru_stime  # ru_maxrss is KiB on Linux
+    return (
+        elapsed,
+        usage.ru_maxrss * 1024,
+        child.returncode,
+        usage.ru_utime + usage.ru_stime,
+    )  # ru_maxrss is KiB on Linux
 
 
 def interleaved(commands: dict[str, list[str]], cwd: Path, runs: int, warmup: int = 1) -> dict[str, Runs]:

@@ -1,5 +1,6 @@
 """Fixtures: the real package, its tables loaded once, one built copy shared by the run, and throw-away copies of
 it to break."""
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,14 @@ def built_package(tmp_path_factory) -> Path:
 
 #: Modules that one worker runs whole under `pytest -n`: their module fixtures (a browser, a release, a second build,
 #: a validation of the real package, loaded connections) are made once, not once per worker.
-WHOLE_MODULES = {"test_build.py", "test_release.py", "test_site_browser.py", "test_sql_anywhere.py",
-                 "test_topics.py", "test_validate.py"}
+WHOLE_MODULES = {
+    "test_build.py",
+    "test_release.py",
+    "test_site_browser.py",
+    "test_sql_anywhere.py",
+    "test_topics.py",
+    "test_validate.py",
+}
 
 
 @pytest.hookimpl(optionalhook=True)

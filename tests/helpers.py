@@ -1,4 +1,5 @@
 """What the tests share: the package root, copies of it to break, row edits, the CLI, and validation by stage."""
+
 from __future__ import annotations
 
 import contextlib
@@ -81,14 +82,24 @@ class Ran:
 def run_cli_process(*args, cwd=ROOT, columns: int | None = None) -> subprocess.CompletedProcess:
     """`python -P -m checks ARGS` in a new interpreter: for what only a process shows (imports, signals, exit)."""
     env = {**os.environ, **({"COLUMNS": str(columns)} if columns else {})}
-    return subprocess.run([sys.executable, "-P", "-m", "checks", *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-P", "-m", "checks", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 #: The warning filters of a fresh interpreter (as `python -P -m checks` starts with), not pytest's.
-_FRESH_FILTERS = [("default", None, DeprecationWarning, "__main__", 0), ("ignore", None, DeprecationWarning, None, 0),
-                  ("ignore", None, PendingDeprecationWarning, None, 0), ("ignore", None, ImportWarning, None, 0),
-                  ("ignore", None, ResourceWarning, None, 0)]
+_FRESH_FILTERS = [
+    ("default", None, DeprecationWarning, "__main__", 0),
+    ("ignore", None, DeprecationWarning, None, 0),
+    ("ignore", None, PendingDeprecationWarning, None, 0),
+    ("ignore", None, ImportWarning, None, 0),
+    ("ignore", None, ResourceWarning, None, 0),
+]
 
 
 def _stream(errors: str) -> io.TextIOWrapper:
@@ -133,7 +144,12 @@ def run_cli(*args, cwd=ROOT, columns: int | None = None) -> Ran:
 
     argv = [str(a) for a in args]
     out, err = _stream("strict"), _stream("backslashreplace")
-    with _environment(cwd, columns, out), warnings.catch_warnings(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        _environment(cwd, columns, out),
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         warnings.resetwarnings()
         warnings.filters[:] = _FRESH_FILTERS
         warnings.showwarning = _show_warning
@@ -178,10 +194,16 @@ def validate_stage(root: Path, rule: str) -> Report:
 @contextlib.contextmanager
 def no_network():
     """Inside the block every socket connection and name lookup fails with an AssertionError naming it."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f"network access attempted: {args}")
 
-    targets = ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo"))
+    targets = (
+        (socket.socket, "connect"),
+        (socket.socket, "connect_ex"),
+        (socket, "create_connection"),
+        (socket, "getaddrinfo"),
+    )
     saved = [(owner, name, getattr(owner, name)) for owner, name in targets]
     for owner, name, _ in saved:
         setattr(owner, name, refuse)

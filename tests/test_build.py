@@ -1,4 +1,5 @@
 """`python -m checks build`: what dist/ holds, that it is reproducible, and that DuckDB 1.5 and 2.0 agree on it."""
+
 from __future__ import annotations
 
 import os
@@ -49,21 +50,47 @@ def outputs(root):
 def test_build_writes_database_parquet_and_workbook(built):
     name = "wuqing-paired-assistance-2020"
     data = [p for p in outputs(built) if not p.startswith("dist/site/") and p != "dist/annotations.jsonld"]
-    assert data == sorted([f"dist/{name}.duckdb", f"dist/{name}.duckdb.inputs", f"dist/{name}.xlsx", *(f"dist/parquet/{t}.parquet" for t in TABLES)])
-    assert {"dist/annotations.jsonld", "dist/site/index.html"} <= set(outputs(built))  # the report view is part of the build
+    assert data == sorted(
+        [
+            f"dist/{name}.duckdb",
+            f"dist/{name}.duckdb.inputs",
+            f"dist/{name}.xlsx",
+            *(f"dist/parquet/{t}.parquet" for t in TABLES),
+        ]
+    )
+    assert {"dist/annotations.jsonld", "dist/site/index.html"} <= set(
+        outputs(built)
+    )  # the report view is part of the build
 
 
 def test_database_has_every_table_view_key_and_comment(db):
     names = set(relations_of(db))
     assert {*TABLES, "source_text", "figures_labelled", "relation_results", "money", "figures_in_context"} <= names
-    assert db.execute("SELECT count(*) FROM figures_in_context").fetchall() == db.execute("SELECT count(*) FROM figures").fetchall()
-    kinds = dict(db.execute("SELECT constraint_type, count(*) FROM duckdb_constraints() WHERE constraint_type LIKE '%KEY' GROUP BY ALL").fetchall())
+    assert (
+        db.execute("SELECT count(*) FROM figures_in_context").fetchall()
+        == db.execute("SELECT count(*) FROM figures").fetchall()
+    )
+    kinds = dict(
+        db.execute(
+            "SELECT constraint_type, count(*) FROM duckdb_constraints() WHERE constraint_type LIKE '%KEY' GROUP BY ALL"
+        ).fetchall()
+    )
     package = Package(ROOT)
-    assert kinds == {"PRIMARY KEY": len(TABLES), "FOREIGN KEY": sum(len([fk for fk in package.schema(t).get("foreignKeys", []) if fk["reference"].get("resource")]) for t in TABLES)}
-    missing = db.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND table_name IN "
-                         f"({', '.join(repr(t) for t in TABLES)}) AND coalesce(comment, '') = ''").fetchall()
+    assert kinds == {
+        "PRIMARY KEY": len(TABLES),
+        "FOREIGN KEY": sum(
+            len([fk for fk in package.schema(t).get("foreignKeys", []) if fk["reference"].get("resource")])
+            for t in TABLES
+        ),
+    }
+    missing = db.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND table_name IN "
+        f"({', '.join(repr(t) for t in TABLES)}) AND coalesce(comment, '') = ''"
+    ).fetchall()
     assert missing == []
-    comment = db.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'figures' AND column_name = 'char_start'").fetchall()
+    comment = db.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'figures' AND column_name = 'char_start'"
+    ).fetchall()
     assert comment[0][0].startswith("Start of the span in the seed text")
 
 
@@ -72,7 +99,11 @@ def test_database_opens_from_any_folder_with_materialised_tables(built, tmp_path
     moved.write_bytes(database_of(built).read_bytes())
     con = duckdb.connect(str(moved), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM figures_labelled").fetchall() == con.execute("SELECT count(*) FROM figures").fetchall() != [(0,)]
+        assert (
+            con.execute("SELECT count(*) FROM figures_labelled").fetchall()
+            == con.execute("SELECT count(*) FROM figures").fetchall()
+            != [(0,)]
+        )
     finally:
         con.close()
 
@@ -106,13 +137,18 @@ def test_parquet_types_and_descriptions(built):
     meta = pq.read_metadata(built / "dist/parquet/figures.parquet")
     schema = meta.schema.to_arrow_schema()
     assert str(schema.field("char_start").type) == "int64"
-    assert str(schema.field("period_start").type) == "timestamp[us]"  # pandas reads datetime64[us], as checks.load() gives
+    assert (
+        str(schema.field("period_start").type) == "timestamp[us]"
+    )  # pandas reads datetime64[us], as checks.load() gives
     assert str(schema.field("stated").type) == "bool"
     assert str(schema.field("value").type) == "double"
     kv = {k.decode(): v.decode() for k, v in meta.metadata.items()}
     assert kv["title"] == "Figures" and kv["column:char_start"].startswith("Start of the span")
     table = pq.read_table(built / "dist/parquet/figures.parquet")
-    assert table.num_rows == len(Package(ROOT).path_of("figures").read_text(encoding="utf-8").splitlines()) - 1 and "22.9亿元" in table.column("quote").to_pylist()
+    assert (
+        table.num_rows == len(Package(ROOT).path_of("figures").read_text(encoding="utf-8").splitlines()) - 1
+        and "22.9亿元" in table.column("quote").to_pylist()
+    )
 
 
 def test_workbook_reads_back_with_chinese_and_citation(built):
@@ -132,9 +168,13 @@ def test_workbook_reads_back_with_chinese_and_citation(built):
 def test_workbook_writes_text_never_formulas(tmp_path, built):
     """A formula-like cell is refused by the schemas before any build; and the workbook holds no formula at all."""
     root = copy_package(tmp_path)
-    edit(root, "figures", "F001", note="=HYPERLINK(\"http://example.com\",\"x\")")
+    edit(root, "figures", "F001", note='=HYPERLINK("http://example.com","x")')
     done = run_cli("build", cwd=root)
-    assert done.returncode == 1 and "constraint-error" in done.stdout and not (root / workbook_name(Package(root))).exists()
+    assert (
+        done.returncode == 1
+        and "constraint-error" in done.stdout
+        and not (root / workbook_name(Package(root))).exists()
+    )
     book = openpyxl.load_workbook(built / workbook_name(Package(built)))
     assert not [c.coordinate for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 

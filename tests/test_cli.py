@@ -1,5 +1,6 @@
 """The command line's doors: --version, global options after the command, one statement per query, a hint
 outside a package, a --list that fits a terminal."""
+
 from __future__ import annotations
 
 import tomllib

@@ -3,6 +3,7 @@
 The profiles are the official JSON Schemas, vendored from dplib-py under tests/profiles/ (see its README):
 dplib's own loader fetches them over the network.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,10 @@ def test_descriptor_passes_the_official_profile(version):
 # Breakages each profile must see, so that a pass above means something: (versions, how to break a copy).
 BREAKAGES = {
     "resource without name": (VERSIONS, lambda d: resource(d, "figures").pop("name")),
-    "licence name that is not an identifier": (VERSIONS, lambda d: resource(d, "source_text")["licenses"][0].update(name="all rights reserved")),
+    "licence name that is not an identifier": (
+        VERSIONS,
+        lambda d: resource(d, "source_text")["licenses"][0].update(name="all rights reserved"),
+    ),
     "dialect with a non-boolean header": (VERSIONS, lambda d: resource(d, "figures")["dialect"].update(header="yes")),
     "non-table resource typed file": (("2.0",), lambda d: resource(d, "source_text").update(type="file")),
 }
@@ -70,7 +74,9 @@ def test_only_tables_are_typed_and_frictionless_agrees():
 def test_every_table_declares_its_csv_dialect():
     """Readers that sniff the dialect guess wrong on long quoted text (the JS reader took a space for the delimiter)."""
     tables = [r for r in descriptor()["resources"] if r.get("type") == "table"]
-    assert tables and all(r.get("dialect") == CSV_DIALECT for r in tables), [r["name"] for r in tables if r.get("dialect") != CSV_DIALECT]
+    assert tables and all(r.get("dialect") == CSV_DIALECT for r in tables), [
+        r["name"] for r in tables if r.get("dialect") != CSV_DIALECT
+    ]
 
 
 def test_source_text_does_not_inherit_the_data_licence():

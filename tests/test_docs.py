@@ -1,4 +1,5 @@
 """What users read and cite: the data dictionary, citation metadata, versions, licences, the correction process."""
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,9 @@ def test_citation_is_valid_cff():
         if os.environ.get("CI"):
             pytest.fail("cffconvert is missing under CI: make test installs it into .venv-cff")
         pytest.skip("cffconvert not installed (make test installs it into .venv-cff)")
-    done = subprocess.run([str(CFFCONVERT), "--validate", "-i", str(ROOT / "CITATION.cff")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(CFFCONVERT), "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -74,8 +76,12 @@ def test_licence_and_attribution_say_the_same_everywhere():
     publisher = "天津市武清区农业农村委员会"
     source = next(r for r in descriptor["resources"] if r["name"] == "source_text")
     assert source["licenses"][0]["name"] != "CC-BY-4.0", "the source text keeps its publisher's rights"
-    for where in (_read("README.md"), json.dumps(descriptor, ensure_ascii=False),
-                  json.dumps(citation["references"], ensure_ascii=False), zenodo["notes"]):
+    for where in (
+        _read("README.md"),
+        json.dumps(descriptor, ensure_ascii=False),
+        json.dumps(citation["references"], ensure_ascii=False),
+        zenodo["notes"],
+    ):
         assert publisher in where
     assert citation["references"][0]["url"] == descriptor["sources"][0]["path"]
 
@@ -109,13 +115,18 @@ def test_known_problems_groups_readings_that_give_one_reason(tables):
         assert f"**{rid}**" in text or rid in grouped[0], f"{rid} is missing from {KNOWN_PROBLEMS}"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("<!-- problems:end --><img src=x onerror=alert(1)>",
-     "&lt;!-- problems:end --&gt;&lt;img src=x onerror=alert(1)&gt;"),
-    ("[link](javascript:x) ![i](http://x/y.png)", "\\[link\\](javascript:x) !\\[i\\](http://x/y.png)"),
-    ("**bold** `code` _under_ a|b ~x~ \\", "\\*\\*bold\\*\\* \\`code\\` \\_under\\_ a\\|b \\~x\\~ \\\\"),
-    ("line\n# heading\u2028<script>&amp;", "line # heading &lt;script&gt;&amp;amp;"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (
+            "<!-- problems:end --><img src=x onerror=alert(1)>",
+            "&lt;!-- problems:end --&gt;&lt;img src=x onerror=alert(1)&gt;",
+        ),
+        ("[link](javascript:x) ![i](http://x/y.png)", "\\[link\\](javascript:x) !\\[i\\](http://x/y.png)"),
+        ("**bold** `code` _under_ a|b ~x~ \\", "\\*\\*bold\\*\\* \\`code\\` \\_under\\_ a\\|b \\~x\\~ \\\\"),
+        ("line\n# heading\u2028<script>&amp;", "line # heading &lt;script&gt;&amp;amp;"),
+    ],
+)
 def test_pasted_text_is_shown_literally(value, expected):
     assert md_text(value) == expected
 

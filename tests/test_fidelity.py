@@ -1,4 +1,5 @@
 """The fidelity layer: the product relation, corroborations and readings fail on the row that is wrong, and only there."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,9 @@ def test_a_product_within_its_tolerance_holds(copy):
     edit(copy, "figures", "F053", value=834, base_value=834)
     edit(copy, "relations", "L27", tolerance=2)
     report = validate_stage(copy, "relations.evaluate_as_declared")
-    assert "L27" not in _failing(report, "relations.evaluate_as_declared") | _failing(report, "relations.tolerance_within_bound")
+    assert "L27" not in _failing(report, "relations.evaluate_as_declared") | _failing(
+        report, "relations.tolerance_within_bound"
+    )
 
 
 def test_a_difference_without_a_note_names_its_row(copy):
@@ -37,7 +40,9 @@ def test_a_difference_without_a_note_names_its_row(copy):
     differs = [r["corroboration_id"] for r in rows if r["verdict"] == "differs"]
     assert differs, "the package records at least one source that words a figure differently"
     edit(copy, "corroborations", differs[0], note="")
-    assert _failing(validate_stage(copy, "corroborations.note_says_how"), "corroborations.note_says_how") == {differs[0]}
+    assert _failing(validate_stage(copy, "corroborations.note_says_how"), "corroborations.note_says_how") == {
+        differs[0]
+    }
 
 
 def test_an_agreement_needs_no_note(copy):

@@ -1,4 +1,5 @@
 """Issue 2's promises, checked independently of the validator: anchors, values, coverage."""
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,15 @@ def test_seed_is_the_shared_seed_byte_for_byte():
 
 
 def test_every_quote_is_at_its_offsets():
-    for table, column in (("figures", "quote"), ("non_figures", "quote"), ("readings", "written"), ("relations", "implied_by")):
+    for table, column in (
+        ("figures", "quote"),
+        ("non_figures", "quote"),
+        ("readings", "written"),
+        ("relations", "implied_by"),
+    ):
         for row in rows(table):
             if row[column]:
-                assert SEED[int(row["char_start"]):int(row["char_end"])] == row[column], (table, row[next(iter(row))])
+                assert SEED[int(row["char_start"]) : int(row["char_end"])] == row[column], (table, row[next(iter(row))])
 
 
 def test_every_value_is_the_number_written_in_its_quote():
@@ -51,9 +57,17 @@ def test_208_is_stated_eight_times_as_eight_figures():
 
 
 def test_every_numeral_in_the_seed_is_accounted_for():
-    spans = [(int(r["char_start"]), int(r["char_end"])) for t in ("figures", "non_figures", "readings") for r in rows(t) if r["char_start"]]
-    uncovered = [(m.start(), m.group()) for m in re.finditer(r"[0-9〇零一二两三四五六七八九十百千万亿]", SEED)
-                 if not any(a <= m.start() < b for a, b in spans)]
+    spans = [
+        (int(r["char_start"]), int(r["char_end"]))
+        for t in ("figures", "non_figures", "readings")
+        for r in rows(t)
+        if r["char_start"]
+    ]
+    uncovered = [
+        (m.start(), m.group())
+        for m in re.finditer(r"[0-9〇零一二两三四五六七八九十百千万亿]", SEED)
+        if not any(a <= m.start() < b for a, b in spans)
+    ]
     assert uncovered == []
 
 
@@ -62,13 +76,22 @@ def test_unrecoverable_figure_has_no_value_and_a_reason():
     links = rows("figure_readings")
     empty = [r for r in rows("figures") if r["stated"] == "true" and not r["value"] and not r["date_value"]]
     assert [r["quote"] for r in empty] == ["510的标准"]
-    reasons = [readings[link["reading_id"]] for link in links if link["figure_id"] == empty[0]["figure_id"] and link["aspect"] == "value"]
+    reasons = [
+        readings[link["reading_id"]]
+        for link in links
+        if link["figure_id"] == empty[0]["figure_id"] and link["aspect"] == "value"
+    ]
     assert reasons and reasons[0]["status"] == "unrecoverable" and reasons[0]["reason"]
 
 
 def test_the_programme_start_is_a_fact_read_with_its_lost_year():
     start = next(r for r in rows("figures") if r["indicator_id"] == "programme_start_month")
-    assert (start["quote"], start["date_value"], start["period_start"], start["period_end"]) == ("20178月", "2017-08", "2017-08-01", "2017-08-31")
+    assert (start["quote"], start["date_value"], start["period_start"], start["period_end"]) == (
+        "20178月",
+        "2017-08",
+        "2017-08-01",
+        "2017-08-31",
+    )
 
 
 def test_data_files_are_utf8_lf_without_bom():

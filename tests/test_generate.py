@@ -1,4 +1,5 @@
 """The scale generator (benchmarks/generate.py) writes packages that validate: behaviour only, never timing."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,16 @@ def test_keys_come_from_the_schemas(package):
     renamed = renamed_columns(package)
     for table, columns in renamed.items():
         schema = package.schema(table)
-        keys = set(schema.get("primaryKey", [])) if isinstance(schema.get("primaryKey"), list) else {schema.get("primaryKey")}
-        foreign = {f for fk in schema.get("foreignKeys", []) for f in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])}
+        keys = (
+            set(schema.get("primaryKey", []))
+            if isinstance(schema.get("primaryKey"), list)
+            else {schema.get("primaryKey")}
+        )
+        foreign = {
+            f
+            for fk in schema.get("foreignKeys", [])
+            for f in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
+        }
         unique = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")}
         assert columns <= keys | foreign | unique, table
         enums = {f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {})}

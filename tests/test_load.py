@@ -1,4 +1,5 @@
 """Typed pandas in one line: `checks.load()` against what plain `pd.read_csv` does."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """`python -m checks query`: every format, --list, and DuckDB's own message (exit 2) for bad SQL."""
+
 from __future__ import annotations
 
 import csv
@@ -29,30 +30,55 @@ def test_table_is_aligned_with_wide_characters():
 
 def test_csv_json_and_markdown():
     rows = list(csv.DictReader(io.StringIO(run_cli("query", "--format", "csv", SQL).stdout)))
-    assert rows[1] == {"figure_id": "F006", "stated": "true", "char_start": "305", "yi_yuan": "22.9", "period_start": "2017-08-01", "quote": "22.9亿元"}
+    assert rows[1] == {
+        "figure_id": "F006",
+        "stated": "true",
+        "char_start": "305",
+        "yi_yuan": "22.9",
+        "period_start": "2017-08-01",
+        "quote": "22.9亿元",
+    }
     records = json.loads(run_cli("query", "--format", "json", SQL).stdout)
-    assert records[0] == {"figure_id": "D002", "stated": False, "char_start": None, "yi_yuan": 1.5, "period_start": None, "quote": None}
+    assert records[0] == {
+        "figure_id": "D002",
+        "stated": False,
+        "char_start": None,
+        "yi_yuan": 1.5,
+        "period_start": None,
+        "quote": None,
+    }
     markdown = run_cli("query", "--format", "markdown", SQL).stdout.splitlines()
-    assert markdown[0].startswith("| figure_id | stated |") and markdown[1].startswith("|-----------|--------|-----------:|")
+    assert markdown[0].startswith("| figure_id | stated |") and markdown[1].startswith(
+        "|-----------|--------|-----------:|"
+    )
     assert markdown[3] == "| F006      | true   |        305 |    22.9 | 2017-08-01   | 22.9亿元 |"
 
 
 def test_list_describes_every_table_and_view():
     done = run_cli("query", "--list")
     assert done.returncode == 0
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[2:-1] if not line[0].isspace()}  # not wrapped text
+    lines = {
+        line.split()[0]: line for line in done.stdout.splitlines()[2:-1] if not line[0].isspace()
+    }  # not wrapped text
     assert "village cohort" in lines["village_cohort"] and lines["figures"].split()[1] == "table"
     from checks.package import Package
     from helpers import ROOT
 
-    assert set(Package(ROOT).table_names) < set(lines) and {"money", "relations_explained", "figures_corroborated"} < set(lines)
+    assert set(Package(ROOT).table_names) < set(lines) and {
+        "money",
+        "relations_explained",
+        "figures_corroborated",
+    } < set(lines)
 
 
-@pytest.mark.parametrize("sql, message", [
-    ("SELEC 1", "Parser Error: syntax error at or near \"SELEC\""),
-    ("SELECT nope FROM figures", "Binder Error"),
-    ("SELECT * FROM read_csv('/etc/passwd')", "Permission Error"),
-])
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("SELEC 1", 'Parser Error: syntax error at or near "SELEC"'),
+        ("SELECT nope FROM figures", "Binder Error"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "Permission Error"),
+    ],
+)
 def test_bad_sql_prints_duckdbs_message_and_exits_2(sql, message):
     done = run_cli("query", sql)
     assert done.returncode == 2 and done.stdout == ""
@@ -98,9 +124,13 @@ def test_a_current_build_answers_without_loading_the_package(monkeypatch, tmp_pa
     monkeypatch.undo()
     assert _answer(built_package, "SELECT count(*) FROM duckdb_views() WHERE NOT internal") == listed
     # and the command itself loads neither pandas nor the validator (what keeps a query under half a second)
-    code = ("import sys; from checks.cli import main; main(['--root', sys.argv[1], 'query', 'SELECT 1']); "
-            "print(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'checks.validate') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-P", "-c", code, str(built_package)], capture_output=True, text=True, check=True, timeout=120)
+    code = (
+        "import sys; from checks.cli import main; main(['--root', sys.argv[1], 'query', 'SELECT 1']); "
+        "print(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'checks.validate') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", code, str(built_package)], capture_output=True, text=True, check=True, timeout=120
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
 
 

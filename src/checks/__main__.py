@@ -1,4 +1,5 @@
 """`python -m checks …` (on untrusted packages: the installed `wuqing-checks`, or `python -P -m checks`)."""
+
 import sys
 
 from checks.cli import main

@@ -1,5 +1,6 @@
 """The command line: `python -m checks validate|build|release|query|site|stamp|sql|docs|charts|readme|diff`.
 Global options (`--root`) may come before or after the command; `--version` prints the project's version."""
+
 from __future__ import annotations
 
 import argparse
@@ -76,8 +77,10 @@ def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
     left = [max([width(columns[0]), *map(width, names)]), max([width(columns[1]), *map(width, kinds)])]
     size = max(20, columns_wide - left[0] - left[1] - 4)
     pad = lambda text, n: text + " " * (n - width(text))  # noqa: E731
-    out = [f"{pad(columns[0], left[0])}  {pad(columns[1], left[1])}  {columns[2]}",
-           f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}"]
+    out = [
+        f"{pad(columns[0], left[0])}  {pad(columns[1], left[1])}  {columns[2]}",
+        f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}",
+    ]
     for name, kind, row in zip(names, kinds, rows):
         first, *rest = _wrapped(str(row[2] or ""), size)
         out.append(f"{pad(name, left[0])}  {pad(kind, left[1])}  {first}".rstrip())
@@ -103,8 +106,11 @@ def _query(args) -> int:
     if len(found) > 1:
         shown = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3])
         shown += "; …" if len(found) > 3 else ""
-        print(f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
-              "Run them one at a time.", file=sys.stderr)
+        print(
+            f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
+            "Run them one at a time.",
+            file=sys.stderr,
+        )
         return 2
     answer = run(args.root, LIST_SQL if args.list else args.sql)
     if answer.error is not None:
@@ -138,8 +144,9 @@ def _sql(args) -> int:
     from checks.package.preflight import SQL_FOLDER
 
     package = check_descriptor(Package(args.root))
-    return _write(package, {f"{SQL_FOLDER}/{TABLES_SQL}": tables_sql(package),
-                            f"{SQL_FOLDER}/{LOAD_SQL}": load_sql(package)})
+    return _write(
+        package, {f"{SQL_FOLDER}/{TABLES_SQL}": tables_sql(package), f"{SQL_FOLDER}/{LOAD_SQL}": load_sql(package)}
+    )
 
 
 def _docs(args) -> int:
@@ -210,12 +217,16 @@ def _interrupted(command: str) -> int:
 COMMANDS = {
     "validate": (_validate, "run every rule; exit 0 valid, 1 invalid data, 2 unusable input"),
     "build": (_build, "validate, then write dist/: DuckDB database, Parquet per table, Excel workbook"),
-    "release": (_build, "build, then write dist/release/: the versioned zip (deterministic), workbook, DuckDB file, "
-                "SHA256SUMS"),
+    "release": (
+        _build,
+        "build, then write dist/release/: the versioned zip (deterministic), workbook, DuckDB file, SHA256SUMS",
+    ),
     "query": (_query, "run SQL against every table and view; exit 2 if DuckDB rejects it"),
     "stamp": (_stamp, "write each resource's bytes and sha256 into datapackage.json"),
-    "sql": (_sql, "regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json "
-            "and sql/"),
+    "sql": (
+        _sql,
+        "regenerate sql/tables.sql and sql/load.sql (every table and view, plain SQL) from schemas/*.json and sql/",
+    ),
     "docs": (_docs, "regenerate docs/data-dictionary.md from schemas/*.json"),
     "charts": (_charts, "regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json"),
     "readme": (_readme, "refresh the counts in README.md and docs/known-problems.md from the data"),
@@ -225,8 +236,9 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m checks",
-                                     description="Validate and maintain the Wuqing paired-assistance data package.")
+    parser = argparse.ArgumentParser(
+        prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package."
+    )
     parser.add_argument("--root", type=Path, default=None, help=ROOT_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     # The same global options after the command: SUPPRESS keeps a value given before it when none is given after.
@@ -240,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("sql", nargs="?", default="", help="the SQL to run")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
-    commands.choices["diff"].add_argument("base", help="the git ref to compare with (the pull request's target branch, "
-                                          "say origin/main)")
+    commands.choices["diff"].add_argument(
+        "base", help="the git ref to compare with (the pull request's target branch, say origin/main)"
+    )
     args = parser.parse_args(argv)
     args.root_given = args.root is not None
     args.root = (args.root or find_root()).resolve()

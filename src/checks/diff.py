@@ -6,6 +6,7 @@ the old schema refused: validation then passes. So a reviewer sees, per table, t
 dropped or loosened. Exit 1 when anything is loosened, 0 when not, 2 when BASE or the package cannot be read.
 BASE is read with `git cat-file` (`--git-dir`, no pager or fsmonitor, never with the package as working folder).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,11 @@ class _Base:
     def __init__(self, root: Path, ref: str):
         self.git_dir = root / ".git"
         if not self.git_dir.exists():
-            raise files.refuse("diff.not_a_repository", ".git",
-                               f"{root} is not a git checkout; diff compares with a commit of its history")
+            raise files.refuse(
+                "diff.not_a_repository",
+                ".git",
+                f"{root} is not a git checkout; diff compares with a commit of its history",
+            )
         if not ref or ref.startswith("-"):
             raise files.refuse("diff.unknown_ref", ref or "(empty)", f"{ref!r} is not a git ref")
         done = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
@@ -53,20 +57,31 @@ class _Base:
 
     def _git(self, *args: str) -> subprocess.CompletedProcess:
         command = ["git", "--git-dir", str(self.git_dir), "-c", "core.fsmonitor=false", "--no-pager", *args]
-        return subprocess.run(command, cwd="/", capture_output=True, timeout=60, check=False,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+        return subprocess.run(
+            command,
+            cwd="/",
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
 
     def read(self, rel: str, kind: str = "file") -> bytes | None:
         """The file at BASE, or None if BASE has none there; a path out of the tree is refused."""
         path = PurePosixPath(rel) if isinstance(rel, str) else None
         if path is None or path.is_absolute() or ".." in path.parts or files.is_url(rel):
-            raise files.refuse("input.unsafe_path", str(rel), f"BASE names the path {rel!r}, which is not inside the package")
+            raise files.refuse(
+                "input.unsafe_path", str(rel), f"BASE names the path {rel!r}, which is not inside the package"
+            )
         size = self._git("cat-file", "-s", f"{self.commit}:{rel}")
         if size.returncode != 0:
             return None
         if int(size.stdout) > files.limit(kind):
-            raise files.refuse("input.too_large", rel, f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit "
-                               f"of {files.limit(kind):,}")
+            raise files.refuse(
+                "input.too_large",
+                rel,
+                f"{rel} at BASE is {int(size.stdout):,} bytes, over the limit of {files.limit(kind):,}",
+            )
         blob = self._git("cat-file", "blob", f"{self.commit}:{rel}")
         blob.check_returncode()
         return blob.stdout
@@ -179,22 +194,35 @@ def diff(root: Path, ref: str) -> Diff:
     old = parse_json(raw, f"{DESCRIPTOR} at {ref}") if raw is not None else {"resources": []}
     result = Diff([f"diff of the package against {ref} ({base.commit[:12]})"])
     result.loosened += loosened_descriptor(old, package.descriptor)
-    old_tables = {r["name"]: r for r in old.get("resources", [])
-                  if isinstance(r, dict) and r.get("type") == "table" and isinstance(r.get("name"), str)}
+    old_tables = {
+        r["name"]: r
+        for r in old.get("resources", [])
+        if isinstance(r, dict) and r.get("type") == "table" and isinstance(r.get("name"), str)
+    }
     for name in dict.fromkeys([*old_tables, *package.table_names]):
         before = old_tables.get(name)
-        old_schema = parse_json(base.read(before["schema"], "json") or b"{}", f"{before['schema']} at {ref}") if before else {}
+        old_schema = (
+            parse_json(base.read(before["schema"], "json") or b"{}", f"{before['schema']} at {ref}") if before else {}
+        )
         new_schema = package.schema(name) if name in package.table_names else {}
         if before:
-            result.loosened += loosened_schema(package.resource(name)["schema"] if new_schema else before["schema"], old_schema, new_schema)
+            result.loosened += loosened_schema(
+                package.resource(name)["schema"] if new_schema else before["schema"], old_schema, new_schema
+            )
         key = primary_key(new_schema or old_schema)
-        new_rows = _rows(files.read_bytes(package.path_of(name), package.resource(name)["path"]), name, key) if new_schema else {}
+        new_rows = (
+            _rows(files.read_bytes(package.path_of(name), package.resource(name)["path"]), name, key)
+            if new_schema
+            else {}
+        )
         old_rows = _rows(base.read(before["path"]), name, key) if before else {}
         result.lines += _table_lines(name, old_rows, new_rows)
     if len(result.lines) == 1:
         result.lines.append("no rows added, removed or changed")
     if result.loosened:
-        result.lines += [f"LOOSENED ({len(result.loosened)}): constraints that {ref} had and this change removes or weakens"]
+        result.lines += [
+            f"LOOSENED ({len(result.loosened)}): constraints that {ref} had and this change removes or weakens"
+        ]
         result.lines += [f"  {shown(line)}" for line in result.loosened]
     else:
         result.lines.append("no constraint removed or loosened")

@@ -1,4 +1,5 @@
 """Query results as text: an aligned table (wide characters counted double), CSV, JSON or Markdown."""
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,10 @@ def as_table(columns: list[str], rows: list[tuple], markdown: bool = False) -> s
     right = []
     for c in range(len(columns)):
         values = [r[c] for r in rows if r[c] is not None]
-        right.append(bool(values) and all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool)
-                                          for v in values))
+        right.append(
+            bool(values)
+            and all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) for v in values)
+        )
 
     def line(cells: list[str]) -> str:
         padded = [_pad(t, sizes[c], right[c]) for c, t in enumerate(cells)]

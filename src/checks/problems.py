@@ -1,4 +1,5 @@
 """What validation reports: problems a user can act on, grouped by the rule that found them."""
+
 from __future__ import annotations
 
 import os

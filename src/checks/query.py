@@ -2,6 +2,7 @@
 
 When dist/'s DuckDB database was built from exactly the files the package holds now (its fingerprint matches), the
 query runs on it, read-only, without loading pandas or the validator; otherwise the package is loaded into memory."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,4 +76,3 @@ def run(root, sql: str) -> Answer:
         return Answer([], [], str(err))
     finally:
         con.close()
-

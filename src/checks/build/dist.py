@@ -3,6 +3,7 @@ report view — offline, from the tables the validator loaded. An invalid packag
 its exit code returned); every input, CITATION.cff too, is checked before anything is written, and dist/ is written
 anew beside the old one and swapped in whole (`outputs.staged`): a failed or killed build leaves the old dist/ whole.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 `query` recomputes it and, when it matches, answers from that database without loading the tables again (the build
 validated them); any difference, or anything unexpected, means the query loads the package itself.
 """
+
 from __future__ import annotations
 
 import hashlib

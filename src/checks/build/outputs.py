@@ -4,6 +4,7 @@ A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked whi
 place of dist/ with one rename (on Linux an atomic exchange of the two folders), so that a build stopped at any
 point, even by `kill -9`, leaves the old dist/ whole; what a stopped build left is removed by the next one.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -27,10 +28,13 @@ def database_name(package) -> str:
     """The built DuckDB database, named after the package (its name is checked again: it becomes a file name)."""
     name = package.descriptor.get("name")
     if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
-        raise files.refuse("input.unsafe_name", "datapackage.json",
-                           f"the package name {str(name)[:80]!r} must match the Data Package name pattern (lower-case "
-                           "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 "
-                           "characters)")
+        raise files.refuse(
+            "input.unsafe_name",
+            "datapackage.json",
+            f"the package name {str(name)[:80]!r} must match the Data Package name pattern (lower-case "
+            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 "
+            "characters)",
+        )
     return f"{DIST}/{name}.duckdb"
 
 
@@ -63,8 +67,9 @@ def check_old_dist(root: Path) -> None:
             if stat.S_ISLNK(mode):
                 raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to build through it")
             if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                raise files.refuse("output.not_a_file", rel,
-                                   f"{rel} is neither a file nor a folder; refusing to replace it")
+                raise files.refuse(
+                    "output.not_a_file", rel, f"{rel} is neither a file nor a folder; refusing to replace it"
+                )
 
 
 def _locked(folder: Path) -> int | None:

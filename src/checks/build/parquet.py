@@ -6,6 +6,7 @@ type, datetime64[us]. The pandas metadata (what pyarrow would store) makes nulla
 (not float) and booleans as boolean. A column its schema requires is REQUIRED (not null), as in the DuckDB database.
 The descriptions go in as key-value metadata. Same frames, same DuckDB, one thread: the same bytes on every build.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,13 @@ FOLDER = f"{outputs.DIST}/parquet"
 #: Column types: dates as TIMESTAMP, so that pandas reads datetime64[us], not date objects.
 TYPES = {**DUCKDB_TYPES, "date": "TIMESTAMP"}
 #: pandas' type and dtype by Table Schema type, as pyarrow records them in the pandas metadata.
-PANDAS_TYPES = {"string": ("object", "string"), "integer": ("int64", "Int64"), "number": ("float64", "float64"),
-                "boolean": ("bool", "boolean"), "date": ("datetime", "datetime64[us]")}
+PANDAS_TYPES = {
+    "string": ("object", "string"),
+    "integer": ("int64", "Int64"),
+    "number": ("float64", "float64"),
+    "boolean": ("bool", "boolean"),
+    "date": ("datetime", "datetime64[us]"),
+}
 
 
 def metadata(package: Package, name: str) -> dict[str, str]:
@@ -35,10 +41,26 @@ def metadata(package: Package, name: str) -> dict[str, str]:
     meta = {"title": schema.get("title", name), "description": schema.get("description", "")}
     meta.update({f"column:{f['name']}": f.get("description", "") for f in schema["fields"]})
     meta["frictionless:schema"] = json.dumps(schema, ensure_ascii=False, sort_keys=True)
-    columns = [{"name": f["name"], "field_name": f["name"], "pandas_type": PANDAS_TYPES[f.get("type", "string")][0],
-                "numpy_type": PANDAS_TYPES[f.get("type", "string")][1], "metadata": None} for f in schema["fields"]]
-    meta["pandas"] = json.dumps({"index_columns": [], "column_indexes": [], "columns": columns, "attributes": {},
-                                 "creator": {"library": "duckdb", "version": duckdb.__version__}, "pandas_version": pd.__version__})
+    columns = [
+        {
+            "name": f["name"],
+            "field_name": f["name"],
+            "pandas_type": PANDAS_TYPES[f.get("type", "string")][0],
+            "numpy_type": PANDAS_TYPES[f.get("type", "string")][1],
+            "metadata": None,
+        }
+        for f in schema["fields"]
+    ]
+    meta["pandas"] = json.dumps(
+        {
+            "index_columns": [],
+            "column_indexes": [],
+            "columns": columns,
+            "attributes": {},
+            "creator": {"library": "duckdb", "version": duckdb.__version__},
+            "pandas_version": pd.__version__,
+        }
+    )
     return meta
 
 
@@ -51,14 +73,23 @@ def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) ->
     not_null = required_columns(schema)
     fields = [(f["name"], f.get("type", "string")) for f in schema["fields"]]
     columns = ", ".join(f"{ident(n)} {TYPES[t]}" + (" NOT NULL" if n in not_null else "") for n, t in fields)
-    select = ", ".join(ident(n) if n in not_null else f"CASE WHEN {ident(n)} IS NOT NULL THEN {ident(n)} END AS {ident(n)}" for n, _ in fields)
+    select = ", ".join(
+        ident(n) if n in not_null else f"CASE WHEN {ident(n)} IS NOT NULL THEN {ident(n)} END AS {ident(n)}"
+        for n, _ in fields
+    )
     kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata(package, name).items())
-    con = duckdb.connect(config={"threads": 1, "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = duckdb.connect(
+        config={"threads": 1, "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
     try:
         con.register("_frame", frame)
         con.execute(f"CREATE TABLE _table ({columns})")
-        con.execute("INSERT INTO _table SELECT * FROM _frame")  # a missing required value fails: validation refused it before
-        con.execute(f"COPY (SELECT {select} FROM _table) TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{kv}}})")
+        con.execute(
+            "INSERT INTO _table SELECT * FROM _frame"
+        )  # a missing required value fails: validation refused it before
+        con.execute(
+            f"COPY (SELECT {select} FROM _table) TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{kv}}})"
+        )
     finally:
         con.close()
 
@@ -67,5 +98,9 @@ def write_parquet(package: Package, tables: dict) -> list[Path]:
     """dist/parquet/<table>.parquet for every table (zstd, statistics, no wall-clock time in the file)."""
     root = package.root
     (outputs.dist_dir(root) / "parquet").mkdir(exist_ok=True)
-    return [outputs.produce(root, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp))
-            for name in package.table_names]
+    return [
+        outputs.produce(
+            root, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp)
+        )
+        for name in package.table_names
+    ]

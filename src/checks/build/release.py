@@ -8,6 +8,7 @@ validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, 
 Every file comes through the package's own checks (inside the root, regular, bounded), and dist/release/ is replaced
 in one step: the old release or the new one, never a mix.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,11 @@ def stem(package: Package) -> str:
     """<name>-<version>, from the descriptor (whose name preflight has checked against the Data Package pattern)."""
     version = str(package.descriptor.get("version", "")).strip()
     if not version or not all(c.isalnum() or c in ".-+" for c in version):
-        raise files.refuse("release.version", DESCRIPTOR, f"{DESCRIPTOR}: a release needs a version of letters, "
-                           f"digits, '.', '-' and '+' (found {version!r})")
+        raise files.refuse(
+            "release.version",
+            DESCRIPTOR,
+            f"{DESCRIPTOR}: a release needs a version of letters, digits, '.', '-' and '+' (found {version!r})",
+        )
     return f"{package.descriptor['name']}-{version}"
 
 
@@ -98,8 +102,9 @@ def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
     dist = outputs.dist_dir(root)
     target = dist / "release"
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise files.refuse("output.not_a_folder", FOLDER,
-                           f"{FOLDER} is a symlink or not a folder; refusing to replace it")
+        raise files.refuse(
+            "output.not_a_folder", FOLDER, f"{FOLDER} is a symlink or not a folder; refusing to replace it"
+        )
     fresh = dist / f".release.{os.getpid()}.tmp"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
@@ -121,8 +126,11 @@ def release(root: Path) -> Built:
         return done
     package = Package(root)
     top, workbook, database = stem(package), workbook_name(package), outputs.database_name(package)
-    made = {f"{top}.zip": zip_bytes(package, contents(package)), f"{top}.xlsx": _read(package, workbook, "built file"),
-            f"{top}.duckdb": _read(package, database, "built file")}
+    made = {
+        f"{top}.zip": zip_bytes(package, contents(package)),
+        f"{top}.xlsx": _read(package, workbook, "built file"),
+        f"{top}.duckdb": _read(package, database, "built file"),
+    }
     made["SHA256SUMS"] = sha256sums(made)
     done.written = publish(root, made)
     return done

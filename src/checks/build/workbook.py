@@ -4,6 +4,7 @@ Many readers of Chinese government data open CSV in Excel, where UTF-8 without a
 workbook is their door. Every cell is written by type (text as text, never a formula), and the document dates
 are the package's `created` date, so two builds give the same bytes.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,10 +21,13 @@ _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": 
 
 def cite(cff: dict) -> str:
     """A one-paragraph citation of the dataset and of the report it comes from."""
-    authors = "; ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
-                        for a in cff.get("authors", []))
-    text = (f"{authors} ({str(cff.get('date-released', ''))[:4]}). {cff['title']}. Version {cff.get('version', '')}. "
-            f"Licence {cff.get('license', '')}.")
+    authors = "; ".join(
+        a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in cff.get("authors", [])
+    )
+    text = (
+        f"{authors} ({str(cff.get('date-released', ''))[:4]}). {cff['title']}. Version {cff.get('version', '')}. "
+        f"Licence {cff.get('license', '')}."
+    )
     for ref in cff.get("references", []):
         by = "; ".join(a.get("name", "") for a in ref.get("authors", []))
         text += f" Source: {by} ({ref.get('date-published', '')}). {ref.get('title', '')}. {ref.get('url', '')}"
@@ -33,17 +37,25 @@ def cite(cff: dict) -> str:
 def _about(sheet, package: Package, bold) -> None:
     meta = package.descriptor
     licences = "; ".join(f"{lic.get('name', '')}: {lic.get('title', '')}" for lic in meta.get("licenses", []))
-    rows = [("Title", meta.get("title", "")), ("Description", meta.get("description", "")),
-            ("Version", meta.get("version", "")), ("Citation", cite(read_citation(package))), ("Licence", licences),
-            ("Sheets", "This sheet, then one sheet per table of datapackage.json; columns as described below.")]
+    rows = [
+        ("Title", meta.get("title", "")),
+        ("Description", meta.get("description", "")),
+        ("Version", meta.get("version", "")),
+        ("Citation", cite(read_citation(package))),
+        ("Licence", licences),
+        ("Sheets", "This sheet, then one sheet per table of datapackage.json; columns as described below."),
+    ]
     for r, (key, value) in enumerate(rows):
         sheet.write_string(r, 0, key, bold)
         sheet.write_string(r, 1, str(value))
     start = len(rows) + 1
     for c, head in enumerate(("table", "column", "type", "description")):
         sheet.write_string(start, c, head, bold)
-    columns = [(name, f["name"], f.get("type", "string"), f.get("description", ""))
-               for name in package.table_names for f in package.schema(name)["fields"]]
+    columns = [
+        (name, f["name"], f.get("type", "string"), f.get("description", ""))
+        for name in package.table_names
+        for f in package.schema(name)["fields"]
+    ]
     for r, values in enumerate(columns, start=start + 1):
         for c, value in enumerate(values):
             sheet.write_string(r, c, value)
@@ -82,8 +94,14 @@ def workbook_bytes(package: Package, frames: dict[str, pd.DataFrame]) -> bytes:
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
     stamp = package.descriptor.get("created", "2000-01-01T00:00:00Z")
     created = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
-    book.set_properties({"title": package.descriptor.get("title", ""), "created": created, "author": "",
-                         "comments": "Built by python -m checks build"})
+    book.set_properties(
+        {
+            "title": package.descriptor.get("title", ""),
+            "created": created,
+            "author": "",
+            "comments": "Built by python -m checks build",
+        }
+    )
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     _about(book.add_worksheet("About"), package, bold)

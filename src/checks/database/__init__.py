@@ -10,6 +10,7 @@ plain SQL (no dot commands): the tables of tables.sql with their comments, the h
 datapackage.json lists them, then a comment on every view column, derived from the schemas through each view's
 SELECT. The DuckDB CLI runs it with `.read sql/load.sql`, Python DuckDB with `con.execute(open(...).read())`.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,26 +42,36 @@ _VIEW_HEAD = re.compile(r'CREATE VIEW\s+(?:"(?:[^"]|"")*"|\S+)\s+AS\s+', re.IGNO
 
 def required_columns(schema: dict) -> set[str]:
     """The columns that may hold no missing value: `required` in the schema, or part of the primary key."""
-    return {f["name"] for f in schema["fields"] if (f.get("constraints") or {}).get("required")} | set(primary_key(schema))
+    return {f["name"] for f in schema["fields"] if (f.get("constraints") or {}).get("required")} | set(
+        primary_key(schema)
+    )
 
 
 def tables_sql(package: Package, absolute: bool = False) -> str:
     """CREATE VIEW statements reading each CSV with the column types its schema gives (relative paths by default)."""
-    lines = ["-- Generated from schemas/*.json by `python -m checks sql`; do not edit by hand.",
-             "-- Relative paths: run from the package root."]
+    lines = [
+        "-- Generated from schemas/*.json by `python -m checks sql`; do not edit by hand.",
+        "-- Relative paths: run from the package root.",
+    ]
     for name in package.table_names:
         path = package.path_of(name) if absolute else Path(package.resource(name)["path"])
-        columns = ", ".join(f"{literal(col)}: {literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items())
+        columns = ", ".join(
+            f"{literal(col)}: {literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items()
+        )
         lines.append(
             f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM read_csv({literal(path.as_posix())}, header = true, "
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = {CLI_MAX_LINE}, columns = {{{columns}}});"
         )
     seed = package.resource(SOURCE_TEXT)["path"]
-    lines.append(f"CREATE OR REPLACE VIEW {ident(SOURCE_TEXT)} AS SELECT content AS \"text\" FROM read_text({literal(seed)});")
+    lines.append(
+        f'CREATE OR REPLACE VIEW {ident(SOURCE_TEXT)} AS SELECT content AS "text" FROM read_text({literal(seed)});'
+    )
     return "\n".join(lines) + "\n"
 
 
-def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False) -> None:
+def load_frames(
+    con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False
+) -> None:
     """Create one typed table per resource from its frame; with keys (a validated package), declare primary and
     foreign keys too, and NOT NULL on the columns the schema requires (as the Parquet files mark them)."""
     order = package.table_names
@@ -69,7 +80,10 @@ def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[s
     for name in order:
         schema = package.schema(name)
         not_null = required_columns(schema) if keys else set()
-        columns = [f"{ident(col)} {typ}" + (" NOT NULL" if col in not_null else "") for col, typ in duckdb_columns(schema).items()]
+        columns = [
+            f"{ident(col)} {typ}" + (" NOT NULL" if col in not_null else "")
+            for col, typ in duckdb_columns(schema).items()
+        ]
         if keys:
             columns += _key_clauses(schema)
         con.execute(f"CREATE TABLE {ident(name)} ({', '.join(columns)})")
@@ -83,7 +97,11 @@ def load_frames(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[s
 
 def _typed_select(schema: dict, source: str) -> str:
     """SELECT every column of a registered frame as the type its schema gives (TRY_CAST: a bad cell is NULL, reported elsewhere)."""
-    return "SELECT " + ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(schema).items()) + f" FROM {ident(source)}"
+    return (
+        "SELECT "
+        + ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(schema).items())
+        + f" FROM {ident(source)}"
+    )
 
 
 def _key_clauses(schema: dict) -> list[str]:
@@ -95,7 +113,9 @@ def _key_clauses(schema: dict) -> list[str]:
         ref = fk["reference"]
         own, theirs = _as_list(fk["fields"]), _as_list(ref["fields"])
         if ref.get("resource"):  # self-references ("" resource) are left to frictionless
-            clauses.append(f"FOREIGN KEY ({', '.join(map(ident, own))}) REFERENCES {ident(ref['resource'])} ({', '.join(map(ident, theirs))})")
+            clauses.append(
+                f"FOREIGN KEY ({', '.join(map(ident, own))}) REFERENCES {ident(ref['resource'])} ({', '.join(map(ident, theirs))})"
+            )
     return clauses
 
 
@@ -123,7 +143,7 @@ def _referenced_first(package: Package) -> list[str]:
 
 def load_source_text(con: duckdb.DuckDBPyConnection, package: Package) -> None:
     """The seed as a one-row table `source_text(text)`, so that views can quote the sentence around a figure."""
-    con.execute(f"CREATE TABLE {ident(SOURCE_TEXT)} (\"text\" VARCHAR)")
+    con.execute(f'CREATE TABLE {ident(SOURCE_TEXT)} ("text" VARCHAR)')
     con.execute(f"INSERT INTO {ident(SOURCE_TEXT)} VALUES (?)", [package.seed_text])
 
 
@@ -135,11 +155,15 @@ def table_comments(package: Package, kind: str = "TABLE") -> list[str]:
         title = schema.get("title") or package.resource(name).get("title", "")
         about = ": ".join(part for part in (title, schema.get("description", "")) if part)
         statements.append(f"COMMENT ON {kind} {ident(name)} IS {literal(about)};")
-        statements += [f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field.get('description', ''))};"
-                       for field in schema["fields"]]
+        statements += [
+            f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field.get('description', ''))};"
+            for field in schema["fields"]
+        ]
     about = package.resource(SOURCE_TEXT).get("description", "")
     statements.append(f"COMMENT ON {kind} {ident(SOURCE_TEXT)} IS {literal(about)};")
-    statements.append(f"COMMENT ON COLUMN {ident(SOURCE_TEXT)}.\"text\" IS {literal('The source text (the seed), as one string.')};")
+    statements.append(
+        f'COMMENT ON COLUMN {ident(SOURCE_TEXT)}."text" IS {literal("The source text (the seed), as one string.")};'
+    )
     return statements
 
 
@@ -181,7 +205,9 @@ def _from_tables(node: dict | None, aliases: dict[str, str], order: list[str]) -
         _from_tables(node.get("right"), aliases, order)
 
 
-def _sources(select_sql: str, con: duckdb.DuckDBPyConnection, columns: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
+def _sources(
+    select_sql: str, con: duckdb.DuckDBPyConnection, columns: dict[str, dict[str, str]]
+) -> dict[str, tuple[str, str]]:
     """View column → (relation, column) it shows unchanged, for the SELECT's plain column references and stars."""
     try:
         tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [select_sql]).fetchall()[0][0])
@@ -219,16 +245,20 @@ def comment_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """A comment on every view column that has none, taken from the column it shows unchanged (`t.label_en AS
     indicator_en` takes indicators.label_en's), through views of views; applied, and returned as statements.
     Computed columns are commented by the SQL that computes them (COMMENT ON COLUMN in sql/)."""
-    rows = con.execute("SELECT table_name, column_name, coalesce(comment, '') FROM duckdb_columns() "
-                       "WHERE schema_name = 'main' AND NOT internal ORDER BY table_oid, column_index").fetchall()
+    rows = con.execute(
+        "SELECT table_name, column_name, coalesce(comment, '') FROM duckdb_columns() "
+        "WHERE schema_name = 'main' AND NOT internal ORDER BY table_oid, column_index"
+    ).fetchall()
     columns: dict[str, dict[str, str]] = {}
     for table, column, comment in rows:
         columns.setdefault(table, {})[column] = comment
-    views = con.execute("SELECT view_name, sql FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY view_oid").fetchall()
+    views = con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY view_oid"
+    ).fetchall()
     sources = {}
     for view, sql in views:
         head = _VIEW_HEAD.match(sql)
-        sources[view] = _sources(sql[head.end():].rstrip().rstrip(";"), con, columns) if head else {}
+        sources[view] = _sources(sql[head.end() :].rstrip().rstrip(";"), con, columns) if head else {}
     statements: list[str] = []
     progress = True
     while progress:  # a view of a view is commented once the view it reads is
@@ -258,27 +288,35 @@ def load_sql(package: Package) -> str:
             for name in package.table_names:
                 columns = ", ".join(f"{ident(col)} {typ}" for col, typ in duckdb_columns(package.schema(name)).items())
                 con.execute(f"CREATE TABLE {ident(name)} ({columns})")
-            con.execute(f"CREATE TABLE {ident(SOURCE_TEXT)} (\"text\" VARCHAR)")
+            con.execute(f'CREATE TABLE {ident(SOURCE_TEXT)} ("text" VARCHAR)')
             describe(con, package)
             derived = run_package_sql(con, package)
     finally:
         con.close()
-    parts = ["-- Every table and view of the package in plain SQL, no dot commands. Generated by `python -m checks sql`",
-             "-- from schemas/*.json and the files of sql/; do not edit by hand. Relative paths: from the package root,",
-             "--     duckdb -c \".read sql/load.sql\"                               (the DuckDB CLI)",
-             "--     duckdb.connect().execute(open(\"sql/load.sql\").read())       (Python)",
-             "-- From elsewhere, first: SET file_search_path = '/path/to/the/package';",
-             "",
-             f"-- The tables: one view per CSV, typed by its Table Schema (sql/{TABLES_SQL})",
-             *tables_sql(package).splitlines()[2:],
-             *table_comments(package, "VIEW")]
+    parts = [
+        "-- Every table and view of the package in plain SQL, no dot commands. Generated by `python -m checks sql`",
+        "-- from schemas/*.json and the files of sql/; do not edit by hand. Relative paths: from the package root,",
+        '--     duckdb -c ".read sql/load.sql"                               (the DuckDB CLI)',
+        '--     duckdb.connect().execute(open("sql/load.sql").read())       (Python)',
+        "-- From elsewhere, first: SET file_search_path = '/path/to/the/package';",
+        "",
+        f"-- The tables: one view per CSV, typed by its Table Schema (sql/{TABLES_SQL})",
+        *tables_sql(package).splitlines()[2:],
+        *table_comments(package, "VIEW"),
+    ]
     for name in sql_order(package)[1:]:
         parts += ["", f"-- sql/{name}", package.read_text(package.sql_path(name)).rstrip("\n")]
-    parts += ["", "-- A comment on every view column that shows a column unchanged: its description in schemas/*.json", *derived]
+    parts += [
+        "",
+        "-- A comment on every view column that shows a column unchanged: its description in schemas/*.json",
+        *derived,
+    ]
     return "\n".join(parts) + "\n"
 
 
-def populate(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False) -> None:
+def populate(
+    con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame], keys: bool = False
+) -> None:
     """Every table (with its comments) and every view of the package, on a connection opened with `sandboxed`."""
     load_frames(con, package, tables, keys=keys)
     load_source_text(con, package)
@@ -306,7 +344,7 @@ def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, p
     import pandas as pd  # here, not at the top: `query` on a built database never loads pandas
 
     con.register("_frame_source_text", pd.DataFrame({"text": pd.Series([package.seed_text], dtype=object)}))
-    con.execute(f"CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT \"text\" FROM _frame_source_text")
+    con.execute(f'CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT "text" FROM _frame_source_text')
     for name in sql_order(package):
         if name != TABLES_SQL:
             run_sql_file(con, f"sql/{name}", package.read_text(package.sql_path(name)))

@@ -1,5 +1,6 @@
 """The DuckDB sandbox: a connection that can read or write no file but its own database, reach no network, load no
 extension and not unlock its settings, with a time limit. Only DuckDB is imported, so that a query starts fast."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,12 @@ import duckdb
 
 #: Settings applied before any package SQL runs; `lock_configuration` makes them final.
 _LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
-           "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB")}
+_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "python_enable_replacements": False,
+    "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB"),
+}
 
 
 def sql_seconds() -> float:
@@ -101,8 +106,9 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sandboxed(database: str | Path = ":memory:", config: dict | None = None,
-              read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def sandboxed(
+    database: str | Path = ":memory:", config: dict | None = None, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """A connection that can touch no file but its own database, no network, no extension; locked."""
     con = duckdb.connect(str(database), read_only=read_only, config={**_CONFIG, **(config or {})})
     for statement in _LOCKDOWN:

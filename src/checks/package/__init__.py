@@ -1,5 +1,6 @@
 """Where the package lives and what it declares: one place that knows the layout. Every path the descriptor names
 goes through `files`: inside the root, a regular file, bounded in size."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,20 @@ from checks.package import files
 
 DESCRIPTOR = "datapackage.json"
 #: The tables the rules read: each must be declared as a table resource, or the package cannot be validated.
-REQUIRED_TABLES = ("sections", "indicators", "units", "readings", "figures", "figure_readings", "non_figures",
-                   "relations", "relation_terms", "sources", "corroborations", "sentences")
+REQUIRED_TABLES = (
+    "sections",
+    "indicators",
+    "units",
+    "readings",
+    "figures",
+    "figure_readings",
+    "non_figures",
+    "relations",
+    "relation_terms",
+    "sources",
+    "corroborations",
+    "sentences",
+)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -52,8 +65,13 @@ def parse_json(raw: bytes, rel: str) -> object:
         for key, value in pairs:
             if key in seen:
                 key = json.dumps(key, ensure_ascii=False)
-                raise files.refuse("input.duplicate_key", rel, f"{rel} names the key {key} twice in one object; JSON "
-                                   "readers disagree on which value wins, so the file is refused", found=key)
+                raise files.refuse(
+                    "input.duplicate_key",
+                    rel,
+                    f"{rel} names the key {key} twice in one object; JSON "
+                    "readers disagree on which value wins, so the file is refused",
+                    found=key,
+                )
             seen[key] = value
         return seen
 
@@ -123,8 +141,12 @@ class Package:
             return raw.decode("utf-8")
         except UnicodeDecodeError as err:
             line = raw[: err.start].count(b"\n") + 1
-            raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on "
-                               f"line {line}; re-save it as UTF-8", row=f"line {line}") from None
+            raise files.refuse(
+                "input.encoding",
+                rel,
+                f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line}; re-save it as UTF-8",
+                row=f"line {line}",
+            ) from None
 
     @property
     def seed_path(self) -> Path:

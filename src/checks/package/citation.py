@@ -1,5 +1,6 @@
 """CITATION.cff, read safely: plain YAML without aliases, bounded in size, a mapping with a title. An alias repeated
 inside an alias (a "billion laughs") grows a 1 KB file into gigabytes in PyYAML's safe loader; a citation needs none."""
+
 from __future__ import annotations
 
 import yaml
@@ -17,7 +18,9 @@ class _NoAliases(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(problem="anchors and aliases are not accepted in a citation", problem_mark=event.start_mark)
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases are not accepted in a citation", problem_mark=event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -26,19 +29,33 @@ def read_citation(package: Package) -> dict:
     path = files.regular_file(package.root, CITATION, "the citation file")
     raw = files.read_bytes(path, CITATION)
     if len(raw) > MAX_CITATION_BYTES:
-        raise files.refuse("input.too_large", CITATION, f"{CITATION} is {len(raw):,} bytes, over the limit of {MAX_CITATION_BYTES:,} for a citation")
+        raise files.refuse(
+            "input.too_large",
+            CITATION,
+            f"{CITATION} is {len(raw):,} bytes, over the limit of {MAX_CITATION_BYTES:,} for a citation",
+        )
     text = package.read_text(path)
     try:
         cff = yaml.load(text, Loader=_NoAliases)  # a SafeLoader subclass
     except yaml.YAMLError as err:
-        raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} is not valid YAML: {' '.join(str(err).split())}") from None
+        raise files.refuse(
+            "input.malformed_citation", CITATION, f"{CITATION} is not valid YAML: {' '.join(str(err).split())}"
+        ) from None
     except RecursionError:
         raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} nests too deeply to be read") from None
     if not isinstance(cff, dict) or not isinstance(cff.get("title"), str):
-        raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} must be a YAML mapping with a title (Citation File Format)")
+        raise files.refuse(
+            "input.malformed_citation",
+            CITATION,
+            f"{CITATION} must be a YAML mapping with a title (Citation File Format)",
+        )
     lists = [("authors", cff.get("authors", [])), ("references", cff.get("references", []))]
     lists += [("references[].authors", ref.get("authors", [])) for ref in lists[1][1] if isinstance(ref, dict)]
     for key, items in lists:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise files.refuse("input.malformed_citation", CITATION, f"{CITATION}: {key} must be a list of mappings (Citation File Format)")
+            raise files.refuse(
+                "input.malformed_citation",
+                CITATION,
+                f"{CITATION}: {key} must be a list of mappings (Citation File Format)",
+            )
     return cff

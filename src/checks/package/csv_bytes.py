@@ -1,5 +1,6 @@
 """Is a table file in the package's one CSV form: UTF-8 without byte-order mark, LF line ends (no CR at all), its
 schema's header? Checked on the bytes the loader is about to parse, so that the bytes checked are the bytes read."""
+
 from __future__ import annotations
 
 import csv
@@ -12,19 +13,33 @@ def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raise refuse("input.bom", rel, f"{rel} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):
-        raise refuse("input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8")
+        raise refuse(
+            "input.encoding", rel, f"{rel} looks like UTF-16 (byte-order mark or NUL bytes); re-save it as UTF-8"
+        )
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise refuse("input.encoding", rel, f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)", row=f"line {line}") from None
+        raise refuse(
+            "input.encoding",
+            rel,
+            f"{rel} is not UTF-8: invalid byte 0x{raw[err.start]:02x} on line {line} (GBK? re-save as UTF-8)",
+            row=f"line {line}",
+        ) from None
     carriage = raw.find(b"\r")
     if carriage >= 0:  # readers disagree on a lone CR: a row's end, or part of its cell
         line = raw[:carriage].count(b"\n") + 1
-        if raw[carriage + 1:carriage + 2] == b"\n":
-            raise refuse("input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}")
-        raise refuse("input.line_endings", rel, f"{rel} has a carriage return (CR) on line {line}; lines end with LF only, and no cell may hold a CR "
-                     "(a control character)", row=f"line {line}")
+        if raw[carriage + 1 : carriage + 2] == b"\n":
+            raise refuse(
+                "input.line_endings", rel, f"{rel} has CRLF line endings from line {line}; use LF", row=f"line {line}"
+            )
+        raise refuse(
+            "input.line_endings",
+            rel,
+            f"{rel} has a carriage return (CR) on line {line}; lines end with LF only, and no cell may hold a CR "
+            "(a control character)",
+            row=f"line {line}",
+        )
     end = raw.find(b"\n")
     _check_header(next(csv.reader([raw[: end if end >= 0 else len(raw)].decode("utf-8")]), []), schema, rel)
 
@@ -34,5 +49,10 @@ def _check_header(header: list[str], schema: dict, rel: str) -> None:
     if header != names:
         wrong = {"extra": [h for h in header if h not in names], "missing": [n for n in names if n not in header]}
         what = "; ".join(f"{kind} column(s) {', '.join(columns)}" for kind, columns in wrong.items() if columns)
-        raise refuse("input.columns", rel, f"{rel}: {what or 'columns out of order'}", expected=",".join(names),
-                     found=",".join(header))
+        raise refuse(
+            "input.columns",
+            rel,
+            f"{rel}: {what or 'columns out of order'}",
+            expected=",".join(names),
+            found=",".join(header),
+        )

@@ -1,5 +1,6 @@
 """What a Table Schema says, read without pandas (all preflight needs): the CSV dialect, DuckDB types, canonical
 spellings, the text pattern, keys."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 A stranger's pull request may name a URL, an absolute path, `../`, a symlink out of the tree, a FIFO or a device:
 none is ever opened, but refused as unusable input naming the file. Writes are renamed over the target."""
+
 from __future__ import annotations
 
 import os
@@ -61,6 +62,7 @@ def head(path: Path, rel: str, size: int) -> bytes:
 def resolve_inside(root: Path, declared: object, what: str) -> Path:
     """The path `declared` (as written in the descriptor) under root, or UnusableInput saying why it is refused:
     anything but a relative POSIX path; URLs; absolute paths; `..` or symlinks that leave the root."""
+
     def unsafe(why: str) -> UnusableInput:
         return refuse("input.unsafe_path", str(declared), f"{what}: path {declared!r} {why}")
 
@@ -95,8 +97,12 @@ def read_bytes(path: Path, rel: str, kind: str = "file") -> bytes:
     maximum = limit(kind)
     with _opened(path, rel) as (fd, size):
         if size > maximum:
-            raise refuse("input.too_large", rel, f"{rel} is {size:,} bytes, over the limit of {maximum:,} "
-                         f"(set CHECKS_MAX_{'JSON' if kind == 'json' else 'FILE'}_BYTES to raise it)")
+            raise refuse(
+                "input.too_large",
+                rel,
+                f"{rel} is {size:,} bytes, over the limit of {maximum:,} "
+                f"(set CHECKS_MAX_{'JSON' if kind == 'json' else 'FILE'}_BYTES to raise it)",
+            )
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(size + 1)  # sized by the file, not by the limit (a 512 MiB buffer per read)
             if len(data) > size:  # it grew since fstat: read on, up to just past the limit
@@ -122,7 +128,7 @@ def output_base(root: Path, declared: str) -> tuple[Path, str]:
     if redirect is not None and root.resolve() == redirect[0]:
         _, folder, into = redirect
         if declared == folder or declared.startswith(folder + "/"):
-            return into, declared[len(folder) + 1:] or "."
+            return into, declared[len(folder) + 1 :] or "."
     return root, declared
 
 
@@ -136,7 +142,9 @@ def output_path(root: Path, declared: str) -> Path:
         if (root.resolve() / shown).is_symlink():
             raise refuse("output.symlink", shown, f"{shown} is a symlink; refusing to write through it")
     if path.exists() and not path.is_file():
-        raise refuse("output.not_a_file", declared, f"{declared} exists and is not a regular file; refusing to replace it")
+        raise refuse(
+            "output.not_a_file", declared, f"{declared} exists and is not a regular file; refusing to replace it"
+        )
     return path
 
 

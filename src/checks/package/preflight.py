@@ -6,6 +6,7 @@ not plain snake_case; an undeclared file of sql/ (an edited view must show as a 
 malformed descriptor, schema, table or seed, or a seed whose sha256 differs from its pin or the descriptor. A table's
 own bytes are checked as it loads (`csv_bytes`). Tolerated: no final newline, needless quotes, extra metadata.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,16 @@ PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 #: The one hash the package uses (what `stamp` writes and frictionless verifies).
 SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 #: How compressed files start (gzip, zip, bzip2, xz, zstd, 7z, lz4) and the names they go by.
-COMPRESSED_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"7z\xbc\xaf\x27\x1c", b"\x04\x22\x4d\x18")
+COMPRESSED_MAGIC = (
+    b"\x1f\x8b",
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\x28\xb5\x2f\xfd",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x04\x22\x4d\x18",
+)
 COMPRESSED_FORMATS = {"gz", "gzip", "zip", "bz2", "xz", "zst", "zstd", "7z", "lz4", "tgz", "tar", "br"}
 #: A pattern may hold one unbounded repetition, and its bounded choices (optional parts, alternatives, {m,n}) may
 #: multiply to at most this: then Python's re (frictionless) tries at most this many paths per character.
@@ -56,7 +66,11 @@ def check_descriptor(package: Package) -> Package:
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource #{i + 1} needs a name")
         name = res["name"]
         if not SAFE_NAME.fullmatch(name):
-            raise _unusable("input.unsafe_name", DESCRIPTOR, f"resource #{i + 1}: name {name!r} must be snake_case ([a-z][a-z0-9_]*, at most 63 characters)")
+            raise _unusable(
+                "input.unsafe_name",
+                DESCRIPTOR,
+                f"resource #{i + 1}: name {name!r} must be snake_case ([a-z][a-z0-9_]*, at most 63 characters)",
+            )
         if name in names:
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource name {name!r} is declared twice")
         names.append(name)
@@ -66,7 +80,11 @@ def check_descriptor(package: Package) -> Package:
     tables = {r["name"] for r in resources if r.get("type") == "table"}
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
-        raise _unusable("input.missing_resource", DESCRIPTOR, f"the rules need table resource(s) {', '.join(missing)} (declared with \"type\": \"table\")")
+        raise _unusable(
+            "input.missing_resource",
+            DESCRIPTOR,
+            f'the rules need table resource(s) {", ".join(missing)} (declared with "type": "table")',
+        )
     _check_sql_declared(package)
     return package
 
@@ -75,8 +93,13 @@ def _check_package_name(descriptor: dict) -> None:
     """The package name becomes file names in dist/: only the Data Package name pattern, never a path."""
     name = descriptor.get("name")
     if name is not None and not (isinstance(name, str) and PACKAGE_NAME.fullmatch(name)):
-        raise _unusable("input.unsafe_name", DESCRIPTOR, f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
-                        "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)", found=str(name)[:200])
+        raise _unusable(
+            "input.unsafe_name",
+            DESCRIPTOR,
+            f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
+            "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)",
+            found=str(name)[:200],
+        )
 
 
 def _check_other_paths(root, holder: dict, what: str) -> None:
@@ -100,8 +123,13 @@ def _check_uncompressed(root, res: dict, name: str) -> None:
     declared = {str(res.get(k, "")).lower() for k in ("compression", "format")} | {path.rsplit(".", 1)[-1].lower()}
     head = files.head(files.regular_file(root, path, f"resource {name}"), path, 8)
     if "compression" in res or "innerpath" in res or declared & COMPRESSED_FORMATS or head.startswith(COMPRESSED_MAGIC):
-        raise _unusable("input.compressed", path, f"resource {name}: {path} is compressed (or declares compression); resources must be plain "
-                        "files, since decompressing has no size bound", found=head.hex())
+        raise _unusable(
+            "input.compressed",
+            path,
+            f"resource {name}: {path} is compressed (or declares compression); resources must be plain "
+            "files, since decompressing has no size bound",
+            found=head.hex(),
+        )
 
 
 def check_hashes(package: Package) -> None:
@@ -110,8 +138,14 @@ def check_hashes(package: Package) -> None:
     Part of validation, not of `check_descriptor`: `stamp` must still run on such a package to repair it."""
     for res in package.resources:
         if isinstance(res.get("hash"), str) and not SHA256.fullmatch(res["hash"]):
-            raise _unusable("input.hash_algorithm", DESCRIPTOR, f"resource {res['name']}: hash {res['hash'][:80]!r} is not sha256:<64 hex digits>; "
-                            "only sha256 is verified (run python -m checks stamp)", expected="sha256:<64 lower-case hex digits>", found=res["hash"][:200])
+            raise _unusable(
+                "input.hash_algorithm",
+                DESCRIPTOR,
+                f"resource {res['name']}: hash {res['hash'][:80]!r} is not sha256:<64 hex digits>; "
+                "only sha256 is verified (run python -m checks stamp)",
+                expected="sha256:<64 lower-case hex digits>",
+                found=res["hash"][:200],
+            )
 
 
 @cache  # the same few patterns on many fields
@@ -168,31 +202,54 @@ def _check_resource(package: Package, res: dict, name: str) -> None:
     """One resource is safe to follow: its paths inside the package, uncompressed, in the one dialect, hashed."""
     _check_profile(res, f"resource {name}")
     if "path" not in res or "data" in res:
-        raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name} needs a path (inline data is not used in this package)")
+        raise _unusable(
+            "input.malformed_descriptor",
+            DESCRIPTOR,
+            f"resource {name} needs a path (inline data is not used in this package)",
+        )
     files.regular_file(package.root, res["path"], f"resource {name}")
     _check_other_paths(package.root, res, f"resource {name}")
     _check_uncompressed(package.root, res, name)
     if isinstance(res.get("dialect"), str):  # a path or URL that frictionless would open
-        raise _unusable("input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL")
+        raise _unusable(
+            "input.unsafe_path", DESCRIPTOR, f"resource {name}: dialect must be written inline, not as a path or URL"
+        )
     if "dialect" in res and res["dialect"] != CSV_DIALECT:
-        raise _unusable("input.dialect", DESCRIPTOR, f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
-                        "another one (a commentChar, say) would make frictionless and pandas read different rows",
-                        expected=str(CSV_DIALECT), found=str(res["dialect"]))
+        raise _unusable(
+            "input.dialect",
+            DESCRIPTOR,
+            f"resource {name}: the dialect must be exactly the one the loader reads ({CSV_DIALECT}); "
+            "another one (a commentChar, say) would make frictionless and pandas read different rows",
+            expected=str(CSV_DIALECT),
+            found=str(res["dialect"]),
+        )
     if not isinstance(res.get("hash"), str) or not isinstance(res.get("bytes"), int):
-        raise _unusable("input.unhashed", DESCRIPTOR, f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows")
+        raise _unusable(
+            "input.unhashed",
+            DESCRIPTOR,
+            f"resource {name} has no bytes and sha256 hash; run python -m checks stamp, so that every later edit shows",
+        )
     if res.get("type") == "table" and not isinstance(res.get("schema"), str):
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"table {name} needs a schema path")
     if "schema" in res:
         if not isinstance(res["schema"], str):
-            raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource {name}: schema must be a path to a file of schemas/")
+            raise _unusable(
+                "input.malformed_descriptor",
+                DESCRIPTOR,
+                f"resource {name}: schema must be a path to a file of schemas/",
+            )
         files.regular_file(package.root, res["schema"], f"schema of resource {name}")
 
 
 def _check_profile(holder: dict, what: str) -> None:
     profile = holder.get("profile")
     if profile is not None and profile not in STANDARD_PROFILES:
-        raise _unusable("input.unsafe_path", DESCRIPTOR, f"{what}: profile {profile!r} is not a standard profile name; "
-                        "a custom profile would be fetched, and validation is offline")
+        raise _unusable(
+            "input.unsafe_path",
+            DESCRIPTOR,
+            f"{what}: profile {profile!r} is not a standard profile name; "
+            "a custom profile would be fetched, and validation is offline",
+        )
 
 
 def _check_sql_declared(package: Package) -> None:
@@ -204,7 +261,11 @@ def _check_sql_declared(package: Package) -> None:
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         rel = f"{SQL_FOLDER}/{path.name}"
         if path.suffix == ".sql" and rel not in declared:
-            raise _unusable("input.undeclared_sql", rel, f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows")
+            raise _unusable(
+                "input.undeclared_sql",
+                rel,
+                f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows",
+            )
 
 
 def _check_schema(schema: object, rel: str) -> None:
@@ -215,47 +276,85 @@ def _check_schema(schema: object, rel: str) -> None:
     for i, field in enumerate(schema["fields"]):
         name = field.get("name") if isinstance(field, dict) else None
         if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
-            raise _unusable("input.malformed_schema", rel, f"{rel}: field #{i + 1} needs a snake_case name ([a-z][a-z0-9_]*), found {name!r}")
+            raise _unusable(
+                "input.malformed_schema",
+                rel,
+                f"{rel}: field #{i + 1} needs a snake_case name ([a-z][a-z0-9_]*), found {name!r}",
+            )
         kind = field.get("type", "string")
         if kind not in DUCKDB_TYPES:
-            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has type {kind!r}; this package uses {', '.join(DUCKDB_TYPES)}")
+            raise _unusable(
+                "input.malformed_schema",
+                rel,
+                f"{rel}: field {name} has type {kind!r}; this package uses {', '.join(DUCKDB_TYPES)}",
+            )
         pattern = field.get("constraints", {}).get("pattern") if isinstance(field.get("constraints"), dict) else None
-        if pattern is not None and (not isinstance(pattern, str) or len(pattern) > 200 or NESTED_REPEAT.search(pattern)):
-            raise _unusable("input.unsafe_pattern", rel, f"{rel}: field {name} has a pattern that may take exponential time or is too long "
-                            "(a repeated group that itself repeats, such as (a+)+, or over 200 characters)", found=str(pattern)[:200])
+        if pattern is not None and (
+            not isinstance(pattern, str) or len(pattern) > 200 or NESTED_REPEAT.search(pattern)
+        ):
+            raise _unusable(
+                "input.unsafe_pattern",
+                rel,
+                f"{rel}: field {name} has a pattern that may take exponential time or is too long "
+                "(a repeated group that itself repeats, such as (a+)+, or over 200 characters)",
+                found=str(pattern)[:200],
+            )
         try:
             re.compile(pattern or "")
         except re.error as err:
-            raise _unusable("input.malformed_schema", rel, f"{rel}: field {name} has a pattern that is not a regular expression: {err}") from None
+            raise _unusable(
+                "input.malformed_schema",
+                rel,
+                f"{rel}: field {name} has a pattern that is not a regular expression: {err}",
+            ) from None
         risk = pattern_risk(pattern) if pattern else None
         if risk:
-            raise _unusable("input.unsafe_pattern", rel, f"{rel}: field {name} has a pattern that cannot be matched in bounded time: {risk}",
-                            found=pattern)
+            raise _unusable(
+                "input.unsafe_pattern",
+                rel,
+                f"{rel}: field {name} has a pattern that cannot be matched in bounded time: {risk}",
+                found=pattern,
+            )
         if name in names:
             raise _unusable("input.malformed_schema", rel, f"{rel}: field name {name} appears twice")
         names.append(name)
     key = schema.get("primaryKey", [])
-    if not all(isinstance(k, str) and k in names for k in ([key] if isinstance(key, str) else key if isinstance(key, list) else [None])):
+    if not all(
+        isinstance(k, str) and k in names
+        for k in ([key] if isinstance(key, str) else key if isinstance(key, list) else [None])
+    ):
         raise _unusable("input.malformed_schema", rel, f"{rel}: primaryKey {key!r} must name fields of the schema")
     for fk in schema.get("foreignKeys", []):
         ok = isinstance(fk, dict) and isinstance(fk.get("reference"), dict)
         fields = fk.get("fields") if ok else None
         if not ok or not all(f in names for f in ([fields] if isinstance(fields, str) else fields or [None])):
-            raise _unusable("input.malformed_schema", rel, f"{rel}: foreign key {fk!r} must name fields of the schema and a reference")
+            raise _unusable(
+                "input.malformed_schema",
+                rel,
+                f"{rel}: foreign key {fk!r} must name fields of the schema and a reference",
+            )
 
 
 def _seed_pins(package: Package, pin_rel: str) -> dict[str, str]:
     """seeds/SHA256SUMS as name → sha256 (sha256sum's text and binary forms); a malformed line is unusable input."""
     if not (package.root / pin_rel).exists():
         return {}
-    text = files.read_bytes(files.regular_file(package.root, pin_rel, "the seed's hash pin"), pin_rel).decode("utf-8", errors="replace")
+    text = files.read_bytes(files.regular_file(package.root, pin_rel, "the seed's hash pin"), pin_rel).decode(
+        "utf-8", errors="replace"
+    )
     pins = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         match = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line.strip())
         if not match:
-            raise _unusable("input.malformed_pin", pin_rel, f"{pin_rel} line {number} is not '<sha256>  <file name>'", row=f"line {number}", found=line[:100])
+            raise _unusable(
+                "input.malformed_pin",
+                pin_rel,
+                f"{pin_rel} line {number} is not '<sha256>  <file name>'",
+                row=f"line {number}",
+                found=line[:100],
+            )
         pins[match.group(2)] = match.group(1)
     return pins
 
@@ -270,8 +369,13 @@ def _check_seed(package: Package) -> None:
     declared = str(seed.get("hash", "")).removeprefix("sha256:")
     for name, want in ((pin_rel, pinned), (DESCRIPTOR, declared)):
         if want != actual:
-            raise _unusable("input.seed_changed", rel, f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset depends on it)",
-                            expected=want or f"(no sha256 for {path.name} in {name})", found=actual)
+            raise _unusable(
+                "input.seed_changed",
+                rel,
+                f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset depends on it)",
+                expected=want or f"(no sha256 for {path.name} in {name})",
+                found=actual,
+            )
 
 
 def preflight(package: Package) -> None:
@@ -280,9 +384,10 @@ def preflight(package: Package) -> None:
     check_descriptor(package)
     check_hashes(package)
     _check_seed(package)
-    for res in package.resources:  # the package's SQL is UTF-8, or it is refused here naming the file, not where a view fails
+    for (
+        res
+    ) in package.resources:  # the package's SQL is UTF-8, or it is refused here naming the file, not where a view fails
         if res.get("format") == "sql" or res["path"].endswith(".sql"):
             package.read_text(package.path_of(res["name"]))
     for res in package.tables:
         _check_schema(package.schema(res["name"]), res["schema"])
-

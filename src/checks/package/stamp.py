@@ -1,5 +1,6 @@
 """Write each resource's size and sha256 into datapackage.json, so that frictionless checks them; run after editing
 a table (`python -m checks stamp`). The output is byte-stable for the same files."""
+
 from __future__ import annotations
 
 import hashlib

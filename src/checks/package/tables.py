@@ -1,4 +1,5 @@
 """Tables typed by their Table Schemas: the one place where schemas/*.json become pandas, pandera and DuckDB types."""
+
 from __future__ import annotations
 
 import csv
@@ -29,14 +30,20 @@ def _rows(text: str, width: int) -> list[list[str]]:
     A record of the wrong width is refused, naming its number (the header is #1) and its text (over 100 bytes, the
     first 96 and " ...")."""
     lines = io.StringIO(text, newline="").readlines()  # split at LF only (no CR gets here), each kept with its LF
-    reader = csv.reader(lines, delimiter=CSV_DIALECT["delimiter"], quotechar=CSV_DIALECT["quoteChar"],
-                        doublequote=CSV_DIALECT["doubleQuote"])
+    reader = csv.reader(
+        lines,
+        delimiter=CSV_DIALECT["delimiter"],
+        quotechar=CSV_DIALECT["quoteChar"],
+        doublequote=CSV_DIALECT["doubleQuote"],
+    )
     records, start = [], 0
     for cells in reader:
         if cells and len(cells) != width:
-            row = "".join(lines[start:reader.line_num]).removesuffix("\n").encode("utf-8")
+            row = "".join(lines[start : reader.line_num]).removesuffix("\n").encode("utf-8")
             shown = row.decode("utf-8") if len(row) <= 100 else row[:96].decode("utf-8", errors="replace") + " ..."
-            raise ValueError(f"CSV parse error: Row #{len(records) + 1}: Expected {width} columns, got {len(cells)}: {shown}")
+            raise ValueError(
+                f"CSV parse error: Row #{len(records) + 1}: Expected {width} columns, got {len(cells)}: {shown}"
+            )
         start = reader.line_num
         if cells:
             records.append(cells)
@@ -74,7 +81,8 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     typed = pd.DataFrame({col: _typed(frame[col], types.get(col, "string")) for col in frame.columns})
     noncanonical = [
         (index, col, frame.at[index, col])
-        for col in frame.columns if types.get(col, "string") in CANONICAL
+        for col in frame.columns
+        if types.get(col, "string") in CANONICAL
         for index in frame.index[frame[col].notna() & typed[col].isna()]
     ]
     if noncanonical:
@@ -90,7 +98,9 @@ def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.Dat
     """pandera's own reading of the Table Schema, with nullable integers and booleans (the loader's types), plus row checks."""
     nullable_types = {"integer": "Int64", "boolean": "boolean"}
     derived = from_frictionless_schema(schema)
-    nullable = {f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types}
+    nullable = {
+        f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types
+    }
     derived = derived.update_columns(nullable) if nullable else derived
     derived.checks = checks or []
     return derived

@@ -39,15 +39,33 @@ def annotation_collection(ctx: Context) -> dict:
 
     def annotation(ident: str, row: dict, motivation: str, summary: str) -> dict:
         start, end = int(row["char_start"]), int(row["char_end"])
-        quote = {"type": "TextQuoteSelector", "exact": seed[start:end],
-                 "prefix": seed[max(0, start - CONTEXT_CHARS) : start], "suffix": seed[end : end + CONTEXT_CHARS]}
+        quote = {
+            "type": "TextQuoteSelector",
+            "exact": seed[start:end],
+            "prefix": seed[max(0, start - CONTEXT_CHARS) : start],
+            "suffix": seed[end : end + CONTEXT_CHARS],
+        }
         position = {"type": "TextPositionSelector", "start": start, "end": end}
-        said = {"type": "TextualBody", "purpose": motivation, "format": "text/plain", "language": "en",
-                "value": summary}
-        described = {"type": "TextualBody", "purpose": "describing", "format": "application/json",
-                     "value": json.dumps(plain(row), ensure_ascii=False, sort_keys=True)}
-        return {"id": urn(ident), "type": "Annotation", "motivation": motivation, "body": [said, described],
-                "target": {"source": source, "selector": [position, quote]}}
+        said = {
+            "type": "TextualBody",
+            "purpose": motivation,
+            "format": "text/plain",
+            "language": "en",
+            "value": summary,
+        }
+        described = {
+            "type": "TextualBody",
+            "purpose": "describing",
+            "format": "application/json",
+            "value": json.dumps(plain(row), ensure_ascii=False, sort_keys=True),
+        }
+        return {
+            "id": urn(ident),
+            "type": "Annotation",
+            "motivation": motivation,
+            "body": [said, described],
+            "target": {"source": source, "selector": [position, quote]},
+        }
 
     items = []
     for f in ctx.rows_of("figures"):

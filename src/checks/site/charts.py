@@ -73,14 +73,31 @@ def _bars(data: pd.DataFrame, title: list[str], x_title: str, colours: dict[str,
     height = data.attrs.pop("height")
     no_axis = {"axis": None, "scale": alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)}
     text = {"align": "left", "fontSize": FONT_SIZE}
-    x = alt.X("x0:Q", title=x_title, scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
-              axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
-    legend = alt.Legend(title=legend, orient="bottom", direction="vertical", labelFontSize=FONT_SIZE,
-                        titleFontSize=FONT_SIZE, labelLimit=0, symbolType="square")
+    x = alt.X(
+        "x0:Q",
+        title=x_title,
+        scale=alt.Scale(domain=[0, float(data["x1"].max())], nice=False, zero=True),
+        axis=alt.Axis(tickCount=5, grid=False, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
+    )
+    legend = alt.Legend(
+        title=legend,
+        orient="bottom",
+        direction="vertical",
+        labelFontSize=FONT_SIZE,
+        titleFontSize=FONT_SIZE,
+        labelLimit=0,
+        symbolType="square",
+    )
     colour = alt.Color("series:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), legend=legend)
     base = alt.Chart(data)
-    bars = base.mark_bar().encode(x=x, x2="x1:Q", y=alt.Y("y_bar:Q", **no_axis), y2="y_bar_end:Q", color=colour,
-                                  tooltip=["figure_id:N", "quote:N", "text:N"])
+    bars = base.mark_bar().encode(
+        x=x,
+        x2="x1:Q",
+        y=alt.Y("y_bar:Q", **no_axis),
+        y2="y_bar_end:Q",
+        color=colour,
+        tooltip=["figure_id:N", "quote:N", "text:N"],
+    )
     labels = [  # each language's label lines, above the bar, from the chart's left edge
         base.transform_filter(f"datum.{field} != ''")
         .mark_text(baseline="top", lineBreak="|", lineHeight=LINE, **text, **style)
@@ -143,8 +160,10 @@ def cohort_chart(tables: dict[str, pd.DataFrame]):
             start += value
         total = int(start) if start.is_integer() else start
         villages.at[parts[-1], "end_text"] = " + ".join(villages.loc[parts, "text"]) + f" = {total}"
-    title = ["村：622个行政村，选定200+8个，208个村的成效",
-             "Villages: 622 in the district, 200 + 8 selected, what the 208 reached"]
+    title = [
+        "村：622个行政村，选定200+8个，208个村的成效",
+        "Villages: 622 in the district, 200 + 8 selected, what the 208 reached",
+    ]
     return _bars(villages, title, "villages 村", colours, "bar 条")
 
 

@@ -3,6 +3,7 @@
 frictionless' own Package.to_markdown() fails on external schema paths and misaligns Chinese; this is a small
 renderer over the same schemas, in descriptor order.
 """
+
 from __future__ import annotations
 
 from checks.package import Package
@@ -32,22 +33,37 @@ def _names(fields: str | list[str]) -> str:
 
 
 def render_dictionary(package: Package) -> str:
-    out = ["# Data dictionary", "",
-           "Generated from `schemas/*.json` by `python -m checks docs`; do not edit by hand. Every table is UTF-8 CSV "
-           "(no BOM, LF line endings, RFC 4180), described by the Table Schema named beside it.", ""]
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `schemas/*.json` by `python -m checks docs`; do not edit by hand. Every table is UTF-8 CSV "
+        "(no BOM, LF line endings, RFC 4180), described by the Table Schema named beside it.",
+        "",
+    ]
     out += [f"* [{r['name']}](#{r['name']})" for r in package.tables] + [""]
     for resource in package.tables:
         name = resource["name"]
         schema = package.schema(name)
         title = _cell(schema.get("title", resource.get("title", name)))
-        out += [f"## {name}", "", f"**{title}.** {schema.get('description', '')}".rstrip(), "",
-                f"File `{resource['path']}`, schema `{resource['schema']}`. "
-                f"Primary key: `{', '.join(primary_key(schema)) or '(none)'}`."]
-        keys = [f"`{_names(fk['fields'])}` → `{fk['reference'].get('resource') or '(this table)'}."
-                f"{_names(fk['reference']['fields'])}`" for fk in schema.get("foreignKeys", [])]
+        out += [
+            f"## {name}",
+            "",
+            f"**{title}.** {schema.get('description', '')}".rstrip(),
+            "",
+            f"File `{resource['path']}`, schema `{resource['schema']}`. "
+            f"Primary key: `{', '.join(primary_key(schema)) or '(none)'}`.",
+        ]
+        keys = [
+            f"`{_names(fk['fields'])}` → `{fk['reference'].get('resource') or '(this table)'}."
+            f"{_names(fk['reference']['fields'])}`"
+            for fk in schema.get("foreignKeys", [])
+        ]
         if keys:
             out.append("Foreign keys: " + "; ".join(keys) + ".")
         out += ["", "| column | type | constraints | description |", "|---|---|---|---|"]
-        out += [f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(_constraints(f))} | "
-                f"{_cell(f.get('description', ''))} |" for f in schema["fields"]] + [""]
+        out += [
+            f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(_constraints(f))} | "
+            f"{_cell(f.get('description', ''))} |"
+            for f in schema["fields"]
+        ] + [""]
     return "\n".join(out)

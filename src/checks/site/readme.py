@@ -5,6 +5,7 @@ Nothing is written when a marker is missing, repeated or reversed, a target is a
 the package does not validate. Every value from the data is escaped: no marker, raw HTML, link or image can come from
 a cell (issue 20, point 18).
 """
+
 from __future__ import annotations
 
 import html
@@ -118,8 +119,11 @@ def _entry(group: list[dict], figures: pd.Series) -> list[str]:
     spans = "; ".join(f"**{md_text(r['reading_id'])}** {_what(r)} ({_where(r, figures)})" for r in group)
     ids = _id_ranges([r["reading_id"] for r in group])
     lines = [f"* **{ids}** ({len(group)} readings; {label}): {md_text(reasons[0][:shared])}", "", f"  {spans}."]
-    notes = [f"**{md_text(r['reading_id'])}**: {md_text(reason[shared:].strip())}"
-             for r, reason in zip(group, reasons) if reason[shared:].strip()]
+    notes = [
+        f"**{md_text(r['reading_id'])}**: {md_text(reason[shared:].strip())}"
+        for r, reason in zip(group, reasons)
+        if reason[shared:].strip()
+    ]
     return lines + (["", "  Besides: " + " ".join(notes)] if notes else [])
 
 
@@ -157,14 +161,19 @@ def known_problems(tables: dict[str, pd.DataFrame]) -> str:
 
 # Writing -------------------------------------------------------------------------------------------------------
 
+
 def _readme_with_markers(package: Package) -> str:
     """README.md's text; refused when its markers are missing, repeated or reversed."""
     text = package.read_text(files.regular_file(package.root, README, "the README"))
     starts, ends = text.count(START), text.count(END)
     if starts != 1 or ends != 1 or text.index(START) > text.index(END):
         reversed_ = ", end before start" if starts == ends == 1 else ""
-        raise files.refuse("readme.markers", README, f"{README} needs exactly one {START} and then one {END} "
-                           f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written")
+        raise files.refuse(
+            "readme.markers",
+            README,
+            f"{README} needs exactly one {START} and then one {END} "
+            f"(found {starts} start and {ends} end marker(s){reversed_}); nothing was written",
+        )
     return text
 
 
@@ -180,8 +189,9 @@ def _current_text(package: Package, rel: str) -> str | None:
     """A target's text, None if it does not exist yet; refused if it is a symlink or not a regular file."""
     path = files.resolve_inside(package.root, rel, "output")
     if (package.root.resolve() / rel).is_symlink():
-        raise files.refuse("output.symlink", rel, f"{rel} is a symlink; refusing to write through it; "
-                           "nothing was written")
+        raise files.refuse(
+            "output.symlink", rel, f"{rel} is a symlink; refusing to write through it; nothing was written"
+        )
     if not path.exists():
         return None
     return package.read_text(files.regular_file(package.root, rel, rel))
@@ -197,9 +207,12 @@ def update_readme(package: Package) -> list[str]:
     report = checked.report
     if report.exit_code:
         failed = ", ".join(report.failed_rules())
-        raise files.refuse("readme.invalid_data", README,
-                           f"the package does not validate (exit {report.exit_code}: {failed}); "
-                           f"fix it first; {README} and {KNOWN_PROBLEMS} were not written")
+        raise files.refuse(
+            "readme.invalid_data",
+            README,
+            f"the package does not validate (exit {report.exit_code}: {failed}); "
+            f"fix it first; {README} and {KNOWN_PROBLEMS} were not written",
+        )
     tables = checked.ctx.tables
     new = {README: current_readme(package, tables, text), KNOWN_PROBLEMS: known_problems(tables)}
     changed = [rel for rel, text in new.items() if _current_text(package, rel) != text]

@@ -57,12 +57,25 @@ def _figures(ctx: Context, readings: dict) -> list[dict]:
         depends = [(aspect, readings[rid]) for rid, aspect in mine if rid in readings]
         if present(f["char_start"]):
             a, b, linked = int(f["char_start"]), int(f["char_end"]), {rid for rid, _ in mine}
-            depends += [("words only", r) for rid, r in readings.items() if rid not in linked
-                        and r["char_start"] is not None and int(r["char_start"]) < b and a < int(r["char_end"])]
+            depends += [
+                ("words only", r)
+                for rid, r in readings.items()
+                if rid not in linked
+                and r["char_start"] is not None
+                and int(r["char_start"]) < b
+                and a < int(r["char_end"])
+            ]
         indicator = indicators.get(f["indicator_id"])
         related = [rel for rel in relations.values() if any(t == f["figure_id"] for t, _ in rel["terms"])]
-        figures.append({**_cells(f), "indicator": {} if indicator is None else _cells(indicator), "readings": depends,
-                        "relations": related, "anchored": f["stated"] is True and present(f["char_start"])})
+        figures.append(
+            {
+                **_cells(f),
+                "indicator": {} if indicator is None else _cells(indicator),
+                "readings": depends,
+                "relations": related,
+                "anchored": f["stated"] is True and present(f["char_start"]),
+            }
+        )
     return figures
 
 
@@ -99,11 +112,18 @@ def link_target(ref: object) -> str | None:
 
 def render_pages(ctx: Context) -> dict[str, str]:
     """Page name → HTML, from the tables alone."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("checks.site", "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("checks.site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["link_target"] = link_target
-    readings = {r["reading_id"]: {**_cells(r), "nature": "damage" if r["kind"] in DAMAGE else "ambiguity"}
-                for r in ctx.rows_of("readings")}
+    readings = {
+        r["reading_id"]: {**_cells(r), "nature": "damage" if r["kind"] in DAMAGE else "ambiguity"}
+        for r in ctx.rows_of("readings")
+    }
     figures = _figures(ctx, readings)
     common = {
         "title": ctx.package.descriptor.get("title", ""),

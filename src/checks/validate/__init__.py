@@ -1,5 +1,6 @@
 """One command, every rule, reported in order: preflight, load, frictionless, pandera (columns and row rules), coverage.
 Any exception a stage raises becomes a named problem (the stage, the file, the error), never a traceback."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,8 +45,13 @@ def _guarded(name: str, file: str, run: Callable[[], list[RuleResult]]) -> list[
     try:
         return run()
     except Exception as err:  # noqa: BLE001 - reported, not raised
-        problem = Problem(f"{name}.crashed", file, expected=f"the {name} stage to run",
-                          found=f"{type(err).__name__}: {err}", message=f"the {name} stage could not run on {file}")
+        problem = Problem(
+            f"{name}.crashed",
+            file,
+            expected=f"the {name} stage to run",
+            found=f"{type(err).__name__}: {err}",
+            message=f"the {name} stage could not run on {file}",
+        )
         return [RuleResult(f"{name}.crashed", f"the {name} stage runs to the end", problems=[problem])]
 
 
@@ -65,10 +71,12 @@ def stages(ctx: Context) -> list[tuple[str, str, Callable[[], list[RuleResult]]]
     from checks.validate.rules.generated_sql import check_generated_sql
 
     package = ctx.package
-    return [("frictionless", DESCRIPTOR, lambda: [check_frictionless(package, ctx.tables)]),
-            *((f"pandera.{t}", package.resource(t)["path"], lambda t=t: check_table(ctx, t)) for t in package.table_names),
-            ("coverage", package.resource("source_text")["path"], lambda: [check_coverage(ctx)]),
-            ("sql.generated", "sql/load.sql", lambda: [check_generated_sql(ctx)])]
+    return [
+        ("frictionless", DESCRIPTOR, lambda: [check_frictionless(package, ctx.tables)]),
+        *((f"pandera.{t}", package.resource(t)["path"], lambda t=t: check_table(ctx, t)) for t in package.table_names),
+        ("coverage", package.resource("source_text")["path"], lambda: [check_coverage(ctx)]),
+        ("sql.generated", "sql/load.sql", lambda: [check_generated_sql(ctx)]),
+    ]
 
 
 def validated(root: Path) -> Validated:

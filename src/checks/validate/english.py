@@ -7,6 +7,7 @@ The convention, stated once here and in schemas/sentences.json: a figure's numbe
 * for a date figure, as month and year (August 2017 for 20178月).
 A form must stand alone: not inside a longer number or word (20 does not match 200 or 20.4).
 """
+
 from __future__ import annotations
 
 import calendar

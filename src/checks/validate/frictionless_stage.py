@@ -1,5 +1,6 @@
 """Stage 1: the Frictionless validation of the package (types, constraints, keys, sizes, hashes), as problems. It runs
 after preflight, every network connection refused, so that frictionless cannot fetch whatever preflight missed."""
+
 from __future__ import annotations
 
 import socket
@@ -15,7 +16,12 @@ from checks.problems import Problem, RuleResult
 NAME = "frictionless"
 RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
 DESCRIPTION = "frictionless validate datapackage.json: types, constraints, primary and foreign keys, bytes and sha256 of every resource"
-_NETWORK = ((socket.socket, "connect"), (socket.socket, "connect_ex"), (socket, "create_connection"), (socket, "getaddrinfo"))
+_NETWORK = (
+    (socket.socket, "connect"),
+    (socket.socket, "connect_ex"),
+    (socket, "create_connection"),
+    (socket, "getaddrinfo"),
+)
 
 
 @contextmanager
@@ -48,11 +54,27 @@ def check_frictionless(package: Package, tables: dict[str, pd.DataFrame]) -> Rul
             note, restamp = getattr(error, "note", "") or "", error.type in ("hash-count", "byte-count")
             expected = RESTAMP if restamp else TEXT_RULE if TEXT_PATTERN in note else error.description.rstrip(".")
             row = _row_name(package, tables, task.name, getattr(error, "row_number", None))
-            result.problems.append(Problem(f"{NAME}.{error.type}", task.place, row, getattr(error, "field_name", None),
-                                           expected, error.message, error.message))
+            result.problems.append(
+                Problem(
+                    f"{NAME}.{error.type}",
+                    task.place,
+                    row,
+                    getattr(error, "field_name", None),
+                    expected,
+                    error.message,
+                    error.message,
+                )
+            )
     for error in report.errors:  # package-level: descriptor or schema problems
-        result.problems.append(Problem(f"{NAME}.{error.type}", DESCRIPTOR, expected=error.description,
-                                       found=error.message, message=error.message))
+        result.problems.append(
+            Problem(
+                f"{NAME}.{error.type}",
+                DESCRIPTOR,
+                expected=error.description,
+                found=error.message,
+                message=error.message,
+            )
+        )
     return result
 
 

@@ -1,4 +1,5 @@
 """Reading numbers and qualifier words the way the text writes them."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,21 @@ QUALIFIER_WORDS = (
 
 #: One-character numerals, as cn2an reads them (a test checks it): most of a report's Chinese numerals are one
 #: character (两, 七, 四), and these spare the import of cn2an (0.2 s, more than the rules that use it).
-DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 
 #: No numeral of a report is longer; cn2an's time grows with the square of the length, so longer ones are not parsed.
 MAX_NUMERAL = 32

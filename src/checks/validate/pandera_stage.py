@@ -1,4 +1,5 @@
 """Stage 2: one pandera schema per table, derived from its Table Schema, carrying that table's row rules as checks."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -29,8 +30,11 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
     key = primary_key(schema)
     rules = {rule.name: rule for rule in rules_for(table)}
     outcomes: dict = {}
-    columns = RuleResult(f"pandera.{table}", f"{table}: column types, required values, uniqueness, enums and patterns "
-                         f"from schemas/{table}.json", checked=len(df))
+    columns = RuleResult(
+        f"pandera.{table}",
+        f"{table}: column types, required values, uniqueness, enums and patterns from schemas/{table}.json",
+        checked=len(df),
+    )
     by_rule = {name: RuleResult(name, rule.description) for name, rule in rules.items()}
     try:
         pandera_schema(schema, [_as_check(rule, ctx, outcomes) for rule in rules.values()]).validate(df, lazy=True)
@@ -47,17 +51,31 @@ def check_table(ctx: Context, table: str) -> list[RuleResult]:
         check = str(check)
         if check not in by_rule:
             column = None if pd.isna(column) else str(column)
-            columns.problems.append(Problem(columns.rule, rel, row=row_id(df, key, index), column=column,
-                                            expected=explain(check), found=str(case),
-                                            message=f"{column or table} fails {explain(check)}"))
+            columns.problems.append(
+                Problem(
+                    columns.rule,
+                    rel,
+                    row=row_id(df, key, index),
+                    column=column,
+                    expected=explain(check),
+                    found=str(case),
+                    message=f"{column or table} fails {explain(check)}",
+                )
+            )
         elif (check, index) not in seen:  # a DataFrame check reports each failing row once per column
             seen.add((check, index))
             failed = outcomes[check][1] if check in outcomes else None
             if failed is None or index is None or pd.isna(index) or index not in failed.index:
                 problem = Problem(check, rel, message=f"the rule could not run: {case}", found=str(case))
             else:
-                problem = Problem(check, rel, row=row_id(df, key, index), column=rules[check].column,
-                                  expected=failed.at[index, "expected"], found=failed.at[index, "found"],
-                                  message=rules[check].description)
+                problem = Problem(
+                    check,
+                    rel,
+                    row=row_id(df, key, index),
+                    column=rules[check].column,
+                    expected=failed.at[index, "expected"],
+                    found=failed.at[index, "found"],
+                    message=rules[check].description,
+                )
             by_rule[check].problems.append(problem)
     return [columns, *check_canonical_form(ctx, table), *by_rule.values()]

@@ -1,4 +1,5 @@
 """Reports for people (problems, then a one-screen summary) and for machines (--json)."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,11 @@ import re
 from checks.problems import Problem, Report
 
 SHOWN_PER_RULE = 20
-VERDICTS = {0: "VALID", 1: "INVALID (exit 1: the data breaks a rule)",
-            2: "UNUSABLE INPUT (exit 2: the package cannot be validated)"}
+VERDICTS = {
+    0: "VALID",
+    1: "INVALID (exit 1: the data breaks a rule)",
+    2: "UNUSABLE INPUT (exit 2: the package cannot be validated)",
+}
 #: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -31,8 +35,10 @@ def _problem_lines(p: Problem) -> list[str]:
 
 def unusable_lines(p: Problem) -> list[str]:
     """The refusal of unusable input: rule, file (and line), why, expected against found."""
-    out = [f"UNUSABLE INPUT [{p.rule}] {shown(p.file)}" + (f" ({shown(p.row)})" if p.row else ""),
-           f"  {shown(p.message)}"]
+    out = [
+        f"UNUSABLE INPUT [{p.rule}] {shown(p.file)}" + (f" ({shown(p.row)})" if p.row else ""),
+        f"  {shown(p.message)}",
+    ]
     if p.expected or p.found:
         out += [f"  expected: {shown(p.expected)}", f"  found:    {shown(p.found)}"]
     return out
@@ -49,12 +55,18 @@ def as_text(report: Report) -> str:
         for p in result.problems[:SHOWN_PER_RULE]:
             out += _problem_lines(p)
         if result.count > SHOWN_PER_RULE:
-            listed = "them all" if not result.omitted else f"the first {len(result.problems)}; the rule stopped keeping problems there"
+            listed = (
+                "them all"
+                if not result.omitted
+                else f"the first {len(result.problems)}; the rule stopped keeping problems there"
+            )
             out.append(f"  … and {result.count - SHOWN_PER_RULE} more (--json lists {listed})")
         out.append("")
     passed = sum(r.passed for r in report.results)
-    out.append(f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
-               f"{report.problem_count} problems")
+    out.append(
+        f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
+        f"{report.problem_count} problems"
+    )
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
         detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")
@@ -69,11 +81,22 @@ def as_json(report: Report) -> str:
         "valid": report.exit_code == 0,
         "exit_code": report.exit_code,
         "unusable": None if report.unusable is None else report.unusable.as_dict(),
-        "summary": {"rules": len(report.results), "passed": passed, "failed": len(report.results) - passed,
-                    "problems": report.problem_count},
+        "summary": {
+            "rules": len(report.results),
+            "passed": passed,
+            "failed": len(report.results) - passed,
+            "problems": report.problem_count,
+        },
         "rules": [
-            {"rule": r.rule, "description": r.description, "checked": r.checked, "passed": r.passed,
-             "problems": [p.as_dict() for p in r.problems], "problem_count": r.count, "omitted": r.omitted}
+            {
+                "rule": r.rule,
+                "description": r.description,
+                "checked": r.checked,
+                "passed": r.passed,
+                "problems": [p.as_dict() for p in r.problems],
+                "problem_count": r.count,
+                "omitted": r.omitted,
+            }
             for r in report.results
         ],
     }

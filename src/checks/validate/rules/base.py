@@ -2,6 +2,7 @@
 
 A RowRule is one function that judges one row, zipped from the table's columns (no pandas row objects), and returns
 None (the rule does not apply) or (ok, expected, found); a ColumnRule does the same with column operations."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,14 +43,17 @@ class Context:
     def table_by_id(self, table: str) -> pd.DataFrame:
         """The table indexed by the first field of its primary key (a repeated id: its last row), made once."""
         key = primary_key(self.package.schema(table))[0]
-        return self.memo(f"table_by_id:{table}", lambda ctx: ctx.tables[table].dropna(subset=[key])
-                         .drop_duplicates(key, keep="last").set_index(key))
+        return self.memo(
+            f"table_by_id:{table}",
+            lambda ctx: ctx.tables[table].dropna(subset=[key]).drop_duplicates(key, keep="last").set_index(key),
+        )
 
     def rows_by_id(self, table: str) -> dict[object, dict]:
         """The table's rows by the first field of its primary key (a repeated id: its last row), made once."""
         key = primary_key(self.package.schema(table))[0]
-        return self.memo(f"rows_by_id:{table}", lambda ctx: {row[key]: row for row in ctx.rows_of(table)
-                                                             if not pd.isna(row[key])})
+        return self.memo(
+            f"rows_by_id:{table}", lambda ctx: {row[key]: row for row in ctx.rows_of(table) if not pd.isna(row[key])}
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class RowRule:
     def evaluate(self, df: pd.DataFrame, ctx: Context) -> Outcome:
         """The verdict on every row, and expected and found for the rows that fail; a row the rule cannot even read
         fails, with the reason, instead of crashing."""
+
         def verdict(row: Row) -> Verdict:
             try:
                 return self.check(row, ctx)
@@ -116,8 +121,12 @@ class RowRule:
         verdicts = [verdict(row) for row in (ctx.rows_of(self.table) if same_table else rows(df))]
         ok = pd.array([None if v is None else bool(v[0]) for v in verdicts], dtype="boolean")
         failing = [i for i, v in enumerate(verdicts) if v is not None and not v[0]]
-        failures = pd.DataFrame([(_text(verdicts[i][1]), _text(verdicts[i][2])) for i in failing],
-                                columns=["expected", "found"], index=df.index[failing], dtype=object)
+        failures = pd.DataFrame(
+            [(_text(verdicts[i][1]), _text(verdicts[i][2])) for i in failing],
+            columns=["expected", "found"],
+            index=df.index[failing],
+            dtype=object,
+        )
         return Outcome(pd.Series(ok, index=df.index, name=self.name), failures)
 
 

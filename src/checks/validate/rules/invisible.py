@@ -6,6 +6,7 @@ noncharacters (U+FFFE) show as nothing or as boxes; a stack of combining marks d
 refused in every text cell of every table, except in a cell that copies the seed at the row's span (a quote
 copies the text as it is, invisible characters included).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ import pandas as pd
 
 from checks.validate.rules.base import Context, RowRule, Verdict
 
-DESCRIPTION = ("text cells hold no invisible or direction characters (bidi controls, zero-width characters, line and paragraph separators, "
-               "tag characters, private use, noncharacters) and no stack of three or more combining marks, unless the seed has them at the row's span")
+DESCRIPTION = (
+    "text cells hold no invisible or direction characters (bidi controls, zero-width characters, line and paragraph separators, "
+    "tag characters, private use, noncharacters) and no stack of three or more combining marks, unless the seed has them at the row's span"
+)
 #: Format characters (bidi controls, zero-width, tags, soft hyphen), private use, line and paragraph separators.
 _CATEGORIES = {"Cf", "Co", "Zl", "Zp"}
 _MARKS = {"Mn", "Me"}
@@ -51,7 +54,10 @@ def _codepoints() -> tuple[list[int], list[int]]:
                 hidden.append(cp)
             elif category in _MARKS:
                 marks.append(cp)
-    noncharacters = [*range(0xFDD0, 0xFDF0), *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))]
+    noncharacters = [
+        *range(0xFDD0, 0xFDF0),
+        *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF)),
+    ]
     return sorted(set(hidden) | set(noncharacters)), marks
 
 
@@ -77,7 +83,9 @@ def _text_columns(columns, ctx: Context, table: str) -> list[str]:
 
 
 def _named(text: str) -> str:
-    return " ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in text[:4]) + (" …" if len(text) > 4 else "")
+    return " ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in text[:4]) + (
+        " …" if len(text) > 4 else ""
+    )
 
 
 def _rows_with_any(ctx: Context, table: str) -> set | None:
@@ -104,11 +112,18 @@ def _check(table: str):
         if flagged is not None and row.name not in flagged:
             return True, "text without invisible or direction characters (or the seed's own at this span)", ""
         start, end = row.get("char_start"), row.get("char_end")
-        span = ctx.seed[int(start):int(end)] if not (pd.isna(start) or pd.isna(end)) else ""
-        found = [f"{column}: {_named(m.group())} at character {m.start()}"
-                 for column in _text_columns(list(row.keys()), ctx, table) if isinstance(row[column], str) and row[column] not in span
-                 for m in re.finditer(pattern(), row[column])]
-        return not found, "text without invisible or direction characters (or the seed's own at this span)", "; ".join(found[:5])
+        span = ctx.seed[int(start) : int(end)] if not (pd.isna(start) or pd.isna(end)) else ""
+        found = [
+            f"{column}: {_named(m.group())} at character {m.start()}"
+            for column in _text_columns(list(row.keys()), ctx, table)
+            if isinstance(row[column], str) and row[column] not in span
+            for m in re.finditer(pattern(), row[column])
+        ]
+        return (
+            not found,
+            "text without invisible or direction characters (or the seed's own at this span)",
+            "; ".join(found[:5]),
+        )
 
     return check
 

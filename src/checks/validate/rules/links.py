@@ -1,5 +1,6 @@
 """Indexes over the link tables, built once per validation: a rule looks a figure's links up instead of filtering
 `figure_readings` or `relation_terms` for each row."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,7 +43,10 @@ def lost_readings(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     def build(ctx: Context):
         readings = ctx.tables["readings"]
         lost = readings[readings["status"].eq("unrecoverable").fillna(False).astype(bool)]
-        return (lost["reading_id"].to_numpy(object), lost["char_start"].astype("Float64").to_numpy(float, na_value=np.nan),
-                lost["char_end"].astype("Float64").to_numpy(float, na_value=np.nan))
+        return (
+            lost["reading_id"].to_numpy(object),
+            lost["char_start"].astype("Float64").to_numpy(float, na_value=np.nan),
+            lost["char_end"].astype("Float64").to_numpy(float, na_value=np.nan),
+        )
 
     return ctx.memo("links:lost", build)

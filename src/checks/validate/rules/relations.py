@@ -1,4 +1,5 @@
 """Declared relations: the arithmetic the text implies, recomputed here and, independently, in SQL."""
+
 from __future__ import annotations
 
 import math
@@ -49,8 +50,10 @@ def evaluate(ctx: Context) -> pd.DataFrame:
     figures, relations = ctx.tables["figures"], ctx.tables["relations"].drop_duplicates("relation_id", keep="last")
     ids = figures["figure_id"]
     terms = ctx.tables["relation_terms"].dropna(subset=["relation_id"])
-    terms = terms.assign(value=terms["figure_id"].map(dict(zip(ids, figures["base_value"]))).astype(float),
-                         repeated=terms["figure_id"].isin(ids[ids.duplicated()].dropna()))
+    terms = terms.assign(
+        value=terms["figure_id"].map(dict(zip(ids, figures["base_value"]))).astype(float),
+        repeated=terms["figure_id"].isin(ids[ids.duplicated()].dropna()),
+    )
     by_id = relations.set_index("relation_id")
     kind, rid = by_id["kind"], by_id.index
     side = terms.groupby(["relation_id", "role"])["value"].agg(["sum", "prod", "min", "max", "first"]).unstack("role")
@@ -63,35 +66,80 @@ def evaluate(ctx: Context) -> pd.DataFrame:
     n_items = by_id["items"].str.split(ITEM_SEPARATOR, regex=False).str.len().fillna(0).astype(float)
     is_open = by_id["list_is_open"].fillna(False).astype(bool)
     formulas = {  # kind: (lhs, rhs, holds given the tolerance, why)
-        "sum": (of("sum", "part"), of("first", "total"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol, "Σ part = total"),
-        "product": (of("prod", "factor"), of("first", "total"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol, "Π factor = total"),
-        "not_more_than": (of("sum", "part"), of("first", "whole"), lambda lhs, rhs, tol: lhs <= rhs + tol, "Σ part ≤ whole"),
-        "equal": (of("min", "member"), of("max", "member"), lambda lhs, rhs, tol: rhs - lhs <= tol, "all members equal"),
-        "difference": (later - earlier, of("first", "increase"), lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol,
-                       "later − earlier = increase"),
-        "percent_change": ((later - earlier) / earlier * 100, change,
-                           lambda lhs, rhs, tol: ((lhs - rhs).abs() <= tol) & (earlier % 1 == 0),
-                           "(later − earlier) / earlier × 100 = change, earlier a whole number"),
-        "count_of_items": (n_items, count, lambda lhs, rhs, tol: (lhs <= rhs).where(is_open, lhs == rhs),
-                           is_open.map({True: "items named ≤ count (等)", False: "items named = count"})),
+        "sum": (
+            of("sum", "part"),
+            of("first", "total"),
+            lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol,
+            "Σ part = total",
+        ),
+        "product": (
+            of("prod", "factor"),
+            of("first", "total"),
+            lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol,
+            "Π factor = total",
+        ),
+        "not_more_than": (
+            of("sum", "part"),
+            of("first", "whole"),
+            lambda lhs, rhs, tol: lhs <= rhs + tol,
+            "Σ part ≤ whole",
+        ),
+        "equal": (
+            of("min", "member"),
+            of("max", "member"),
+            lambda lhs, rhs, tol: rhs - lhs <= tol,
+            "all members equal",
+        ),
+        "difference": (
+            later - earlier,
+            of("first", "increase"),
+            lambda lhs, rhs, tol: (lhs - rhs).abs() <= tol,
+            "later − earlier = increase",
+        ),
+        "percent_change": (
+            (later - earlier) / earlier * 100,
+            change,
+            lambda lhs, rhs, tol: ((lhs - rhs).abs() <= tol) & (earlier % 1 == 0),
+            "(later − earlier) / earlier × 100 = change, earlier a whole number",
+        ),
+        "count_of_items": (
+            n_items,
+            count,
+            lambda lhs, rhs, tol: (lhs <= rhs).where(is_open, lhs == rhs),
+            is_open.map({True: "items named ≤ count (等)", False: "items named = count"}),
+        ),
     }
     tol = by_id["tolerance"].astype(float).fillna(0.0)
-    out = pd.DataFrame({"lhs": math.nan, "rhs": math.nan, "holds": pd.NA, "why": ""}, index=rid).astype({"holds": object})
+    out = pd.DataFrame({"lhs": math.nan, "rhs": math.nan, "holds": pd.NA, "why": ""}, index=rid).astype(
+        {"holds": object}
+    )
     for name, (lhs, rhs, holds, why) in formulas.items():
         mine = kind.eq(name).fillna(False).to_numpy()
         out.loc[mine, ["lhs", "rhs"]] = pd.DataFrame({"lhs": lhs, "rhs": rhs})[mine].to_numpy()
         out.loc[mine, "holds"] = holds(lhs, rhs, tol)[mine].astype(object)
         out.loc[mine, "why"] = why[mine] if isinstance(why, pd.Series) else why
-    misfit = pd.Series([_roles_fit(k, _role_counts(ctx, i)) for k, i in zip(kind.tolist(), rid)], index=rid, dtype=object)
+    misfit = pd.Series(
+        [_roles_fit(k, _role_counts(ctx, i)) for k, i in zip(kind.tolist(), rid)], index=rid, dtype=object
+    )
     zero = kind.eq("percent_change").fillna(False) & earlier.eq(0)
     unknown_open = kind.eq("count_of_items").fillna(False) & by_id["list_is_open"].isna()
     bad = terms[terms["repeated"] | terms["value"].isna()].drop_duplicates("relation_id")
-    unvalued = pd.Series(("figure " + bad["figure_id"].astype(str)).str.cat(
-        bad["repeated"].map({True: " appears more than once in figures",
-                             False: " has no base_value (missing, unrecoverable or not a number)"}))).set_axis(bad["relation_id"])
-    stops = (zero.map({True: "the earlier value is 0: no percentage change", False: None}),
-             unknown_open.map({True: "list_is_open is empty: an open list (等) or a closed one decides", False: None}),
-             misfit, unvalued.reindex(rid))
+    unvalued = pd.Series(
+        ("figure " + bad["figure_id"].astype(str)).str.cat(
+            bad["repeated"].map(
+                {
+                    True: " appears more than once in figures",
+                    False: " has no base_value (missing, unrecoverable or not a number)",
+                }
+            )
+        )
+    ).set_axis(bad["relation_id"])
+    stops = (
+        zero.map({True: "the earlier value is 0: no percentage change", False: None}),
+        unknown_open.map({True: "list_is_open is empty: an open list (等) or a closed one decides", False: None}),
+        misfit,
+        unvalued.reindex(rid),
+    )
     for why in stops:  # the last that applies wins: a bad term before a misfit before an empty list_is_open or a zero
         stopped = why.notna().to_numpy()
         out.loc[stopped, ["lhs", "rhs", "holds"]] = [math.nan, math.nan, pd.NA]
@@ -105,7 +153,9 @@ def terms_of(ctx: Context, relation_id) -> list[tuple[str, str]]:
     def group(c: Context) -> dict[str, list[tuple[str, str]]]:
         terms = c.tables["relation_terms"]
         out: dict[str, list[tuple[str, str]]] = {}
-        for relation, figure, role in zip(terms["relation_id"].tolist(), terms["figure_id"].tolist(), terms["role"].tolist()):
+        for relation, figure, role in zip(
+            terms["relation_id"].tolist(), terms["figure_id"].tolist(), terms["role"].tolist()
+        ):
             if not pd.isna(relation):
                 out.setdefault(relation, []).append((figure, role))
         return out
@@ -137,10 +187,22 @@ def _terms_fit_kind(row, ctx: Context):
 def _items_in_quote(row, ctx: Context):
     items = row["items"].split(ITEM_SEPARATOR) if present(row["items"]) else []
     if row["kind"] != "count_of_items":
-        return not items and row["list_is_open"] is pd.NA, "no items, no list_is_open", f"items={row['items']}, list_is_open={row['list_is_open']}"
+        return (
+            not items and row["list_is_open"] is pd.NA,
+            "no items, no list_is_open",
+            f"items={row['items']}, list_is_open={row['list_is_open']}",
+        )
     missing = [i for i in items if not present(row["implied_by"]) or i not in row["implied_by"]]
     ok = bool(items) and not missing and row["list_is_open"] is not pd.NA
-    return ok, "items named in implied_by, list_is_open set", (f"not in the quote: {', '.join(missing)}" if missing else f"{len(items)} items, list_is_open={row['list_is_open']}")
+    return (
+        ok,
+        "items named in implied_by, list_is_open set",
+        (
+            f"not in the quote: {', '.join(missing)}"
+            if missing
+            else f"{len(items)} items, list_is_open={row['list_is_open']}"
+        ),
+    )
 
 
 def _as_declared(row, ctx: Context):
@@ -148,7 +210,11 @@ def _as_declared(row, ctx: Context):
     computed = result["holds"]
     if computed is pd.NA:
         return False, f"holds = {str(row['holds']).lower()}", f"cannot evaluate: {result['why']}"
-    return bool(computed) == bool(row["holds"]), f"holds = {str(row['holds']).lower()} ({result['why']})", f"{result['lhs']:.10g} against {result['rhs']:.10g}: holds = {str(bool(computed)).lower()}"
+    return (
+        bool(computed) == bool(row["holds"]),
+        f"holds = {str(row['holds']).lower()} ({result['why']})",
+        f"{result['lhs']:.10g} against {result['rhs']:.10g}: holds = {str(bool(computed)).lower()}",
+    )
 
 
 def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
@@ -161,7 +227,7 @@ def _tolerance_bound(row, ctx: Context) -> tuple[float, str]:
         figure = ctx.rows_by_id("figures").get(changes[0]) if changes else None
         numeral = figure["numeral"] if figure is not None and present(figure["numeral"]) else ""
         decimals = len(numeral.partition(".")[2]) if ARABIC_DECIMAL.fullmatch(numeral) else 0
-        return 0.5 * 10.0 ** -decimals, f"half the last digit of the stated {numeral or 'change'} (percentage points)"
+        return 0.5 * 10.0**-decimals, f"half the last digit of the stated {numeral or 'change'} (percentage points)"
     if kind not in ONE_PER_CENT_OF_TOTAL:
         return 0.0, f"0: no bound is defined for {kind!r}"
     rhs = _results(ctx)[row["relation_id"]]["rhs"]
@@ -191,19 +257,51 @@ def _sql_agrees(row, ctx: Context):
         return False, "a row in relation_results", "none"
     theirs = sql[row["relation_id"]]
     same_holds = theirs["holds"] is not pd.NA and bool(python["holds"]) == bool(theirs["holds"])
-    same_sides = all((math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
-                     for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"])))
+    same_sides = all(
+        (math.isnan(a) and pd.isna(b)) or (not pd.isna(b) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9))
+        for a, b in ((python["lhs"], theirs["lhs"]), (python["rhs"], theirs["rhs"]))
+    )
 
     def show(r):
         return f"{r['lhs']:.10g} / {r['rhs']:.10g} holds={r['holds']}"
+
     return same_holds and same_sides, f"pandas: {show(python)}", f"SQL: {show(theirs)}"
 
 
 RULES = [
-    RowRule("relations.terms_fit_kind", "relations", "kind", "the relation's terms have the roles its kind needs", _terms_fit_kind),
-    RowRule("relations.items_in_quote", "relations", "items", "count_of_items lists items that its quote names; other kinds list none", _items_in_quote),
-    RowRule("relations.sql_agrees", "relations", "holds", "the SQL view relation_results gives the same sides and verdict as pandas", _sql_agrees),
-    RowRule("relations.tolerance_within_bound", "relations", "tolerance", "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
-            _tolerance_within_bound),
-    RowRule("relations.evaluate_as_declared", "relations", "holds", "recomputed from the figures' base values, the relation holds exactly when declared", _as_declared),
+    RowRule(
+        "relations.terms_fit_kind",
+        "relations",
+        "kind",
+        "the relation's terms have the roles its kind needs",
+        _terms_fit_kind,
+    ),
+    RowRule(
+        "relations.items_in_quote",
+        "relations",
+        "items",
+        "count_of_items lists items that its quote names; other kinds list none",
+        _items_in_quote,
+    ),
+    RowRule(
+        "relations.sql_agrees",
+        "relations",
+        "holds",
+        "the SQL view relation_results gives the same sides and verdict as pandas",
+        _sql_agrees,
+    ),
+    RowRule(
+        "relations.tolerance_within_bound",
+        "relations",
+        "tolerance",
+        "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
+        _tolerance_within_bound,
+    ),
+    RowRule(
+        "relations.evaluate_as_declared",
+        "relations",
+        "holds",
+        "recomputed from the figures' base values, the relation holds exactly when declared",
+        _as_declared,
+    ),
 ]

@@ -1,5 +1,6 @@
 """An inferred scope is data: a figure whose own clause does not name its scope links a reading (aspect scope) that
 shows where the text names it, and that reading agrees with the figure."""
+
 from __future__ import annotations
 
 import bisect
@@ -26,11 +27,13 @@ def clause_of(ctx: Context, start: int, end: int) -> str:
     breaks = ctx.memo("scopes:breaks", lambda c: [m.start() for m in CLAUSE_BREAK.finditer(c.seed)])
     before = bisect.bisect_left(breaks, start) - 1
     after = bisect.bisect_left(breaks, end)
-    return ctx.seed[breaks[before] + 1 if before >= 0 else 0: breaks[after] if after < len(breaks) else len(ctx.seed)]
+    return ctx.seed[breaks[before] + 1 if before >= 0 else 0 : breaks[after] if after < len(breaks) else len(ctx.seed)]
 
 
 def _scope_marked(row, ctx: Context):
-    if not (is_true(row["stated"]) and present(row["scope_zh"]) and present(row["char_start"]) and present(row["char_end"])):
+    if not (
+        is_true(row["stated"]) and present(row["scope_zh"]) and present(row["char_start"]) and present(row["char_end"])
+    ):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
     head, clause = scope_head(row["scope_zh"]), clause_of(ctx, a, b)
@@ -47,13 +50,19 @@ def _scope_marked(row, ctx: Context):
         if head in clause:
             problems.append(f"{rid} marks a scope that the figure's own clause names ({clause!r})")
     if not marks and head != DISTRICT and head not in clause:
-        problems.append(f"scope {head!r} is not in the figure's clause {clause!r}, and no reading (aspect scope) says where it comes from")
+        problems.append(
+            f"scope {head!r} is not in the figure's clause {clause!r}, and no reading (aspect scope) says where it comes from"
+        )
     expected = "a scope named in the figure's clause, or a reading (aspect scope) that marks where the text names it"
     return not problems, expected, "; ".join(problems) or "as marked"
 
 
 RULES = [
-    RowRule("figures.scope_inferred_consistently", "figures", "scope_zh",
-            "a scope the figure's own clause does not name is marked by a reading (aspect scope) that adopts exactly that scope, outside the figure's words",
-            _scope_marked),
+    RowRule(
+        "figures.scope_inferred_consistently",
+        "figures",
+        "scope_zh",
+        "a scope the figure's own clause does not name is marked by a reading (aspect scope) that adopts exactly that scope, outside the figure's words",
+        _scope_marked,
+    ),
 ]

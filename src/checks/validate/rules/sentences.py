@@ -1,5 +1,6 @@
 """The text as sentences: they tile each section, end where the text (or an adopted reading) ends them, hold every
 anchored span whole, and carry each stated figure's number into their English."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -15,10 +16,16 @@ from checks.validate.rules.spans import FULL_STOPS, sentence_index
 def adopted_breaks(ctx: Context) -> dict[int, str]:
     """Offset → reading id, for each full stop a reading adopts where the text lost it: the adopted text after its
     last 。 is the written text's tail, so the lost stop falls before that tail."""
+
     def breaks(c: Context) -> dict[int, str]:
         r = c.tables["readings"]
         written, adopted = r["written"].astype("string"), r["adopted"].astype("string")
-        more = filled(r["written"]) & filled(r["adopted"]) & filled(r["char_end"]) & adopted.str.count("。").gt(written.str.count("。")).fillna(False)
+        more = (
+            filled(r["written"])
+            & filled(r["adopted"])
+            & filled(r["char_end"])
+            & adopted.str.count("。").gt(written.str.count("。")).fillna(False)
+        )
         found = {}
         for reading_id, w, ad, end in zip(r["reading_id"][more], written[more], adopted[more], r["char_end"][more]):
             tail = ad.rsplit("。", 1)[1]
@@ -31,6 +38,7 @@ def adopted_breaks(ctx: Context) -> dict[int, str]:
 
 def _breaks_by_reading(ctx: Context) -> dict[str, set[int]]:
     """Reading id → the offsets of the full stops it adopts (made once: a search per row is quadratic)."""
+
     def build(c: Context) -> dict[str, set[int]]:
         out: dict[str, set[int]] = {}
         for offset, reading in adopted_breaks(c).items():
@@ -64,7 +72,11 @@ def _section_sentences_tile(row: pd.Series, ctx: Context):
         problems.append(f"the last sentence ends at {at}, after the section")
     elif ctx.seed[at:end].strip():
         problems.append(f"text {ctx.seed[at:end]!r} at {at}-{end} is in no sentence")
-    return not problems, f"sentences covering every non-blank character of [{start}, {end}), without overlap", "; ".join(problems) or "as expected"
+    return (
+        not problems,
+        f"sentences covering every non-blank character of [{start}, {end}), without overlap",
+        "; ".join(problems) or "as expected",
+    )
 
 
 def _sentence_breaks(row: pd.Series, ctx: Context):
@@ -75,19 +87,27 @@ def _sentence_breaks(row: pd.Series, ctx: Context):
     text = ctx.seed[a:b]
     section = ctx.rows_by_id("sections").get(row["section_id"])
     section_end = int(section["char_end"]) if section is not None else len(ctx.seed)
-    ends_well = (text[-1:] in tuple(FULL_STOPS)) or b == section_end or ctx.seed[b:b + 1] == "\n" or b in adopted_breaks(ctx)
+    ends_well = (
+        (text[-1:] in tuple(FULL_STOPS)) or b == section_end or ctx.seed[b : b + 1] == "\n" or b in adopted_breaks(ctx)
+    )
     stops_inside = [i for i, ch in enumerate(text[:-1]) if ch in FULL_STOPS or ch == "\n"]
     lost_inside = [o for o in adopted_breaks(ctx) if a < o < b]
     problems = []
     if not ends_well:
-        problems.append(f"ends at {b} before {ctx.seed[b:b + 3]!r}, not at a full stop, line end, section end or adopted stop")
+        problems.append(
+            f"ends at {b} before {ctx.seed[b : b + 3]!r}, not at a full stop, line end, section end or adopted stop"
+        )
     if stops_inside:
         problems.append(f"a full stop or line end inside, at {a + stops_inside[0]}")
     if lost_inside:
         problems.append(f"an adopted stop inside, at {lost_inside[0]} ({adopted_breaks(ctx)[lost_inside[0]]})")
     if text != text.strip():
         problems.append("leading or trailing whitespace")
-    return not problems, "one sentence: ends at 。！？, a line end, the section end or a stop a reading adopts; none inside", "; ".join(problems) or "as expected"
+    return (
+        not problems,
+        "one sentence: ends at 。！？, a line end, the section end or a stop a reading adopts; none inside",
+        "; ".join(problems) or "as expected",
+    )
 
 
 def _inside_one_sentence(row: pd.Series, ctx: Context):
@@ -102,7 +122,11 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
     own = _breaks_by_reading(ctx).get(next(iter(row.values())), set())  # the row's id
     seams = [int(index.starts[i]) for i in touching[1:]]
-    return all(o in own for o in seams), f"[{a}, {b}) inside one sentence" + (" (or split only at the stops it adopts)" if own else ""), ids
+    return (
+        all(o in own for o in seams),
+        f"[{a}, {b}) inside one sentence" + (" (or split only at the stops it adopts)" if own else ""),
+        ids,
+    )
 
 
 @lru_cache(maxsize=2**16)
@@ -122,22 +146,51 @@ def _number_in_english(row: pd.Series, ctx: Context):
     if holder is None:
         return None  # figures.inside_one_sentence reports it
     sentence_id, text_en = index.ids[holder], index.texts_en[holder]
-    forms = list(_forms(row["numeral"] if present(row["numeral"]) else None,
-                        float(row["base_value"]) if present(row["base_value"]) else None,
-                        row["date_value"] if present(row["date_value"]) else None))
+    forms = list(
+        _forms(
+            row["numeral"] if present(row["numeral"]) else None,
+            float(row["base_value"]) if present(row["base_value"]) else None,
+            row["date_value"] if present(row["date_value"]) else None,
+        )
+    )
     found = find_in_english(text_en, forms) if present(text_en) else None
-    return found is not None, f"one of {' | '.join(forms)} in the English of {sentence_id}", (
-        text_en[found[0]:found[1]] if found else f"none in {str(text_en)[:80]!r}…")
+    return (
+        found is not None,
+        f"one of {' | '.join(forms)} in the English of {sentence_id}",
+        (text_en[found[0] : found[1]] if found else f"none in {str(text_en)[:80]!r}…"),
+    )
 
 
 RULES = [
-    RowRule("sections.sentences_tile", "sections", "char_start", "the section's sentences cover all its non-blank text, in order, without overlap",
-            _section_sentences_tile),
-    RowRule("sentences.break_at_sentence_end", "sentences", "char_end", "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none inside",
-            _sentence_breaks),
-    *(RowRule(f"{table}.inside_one_sentence", table, "char_start", "the span lies inside one sentence (a reading adopting a lost full stop may span the break it adopts)",
-              _inside_one_sentence)
-      for table in ("figures", "readings", "non_figures")),
-    RowRule("figures.number_in_english", "figures", "quote", "a stated figure's number is in its sentence's English (as written, grouped, as base value, in millions/billions, as a word, or month and year)",
-            _number_in_english),
+    RowRule(
+        "sections.sentences_tile",
+        "sections",
+        "char_start",
+        "the section's sentences cover all its non-blank text, in order, without overlap",
+        _section_sentences_tile,
+    ),
+    RowRule(
+        "sentences.break_at_sentence_end",
+        "sentences",
+        "char_end",
+        "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none inside",
+        _sentence_breaks,
+    ),
+    *(
+        RowRule(
+            f"{table}.inside_one_sentence",
+            table,
+            "char_start",
+            "the span lies inside one sentence (a reading adopting a lost full stop may span the break it adopts)",
+            _inside_one_sentence,
+        )
+        for table in ("figures", "readings", "non_figures")
+    ),
+    RowRule(
+        "figures.number_in_english",
+        "figures",
+        "quote",
+        "a stated figure's number is in its sentence's English (as written, grouped, as base value, in millions/billions, as a word, or month and year)",
+        _number_in_english,
+    ),
 ]

@@ -1,4 +1,5 @@
 """The sentences sorted by their offsets, so that "which sentences does this span touch?" is a binary search."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,7 +44,9 @@ class SentenceIndex:
 
 def sentence_index(ctx: Context) -> SentenceIndex:
     def build(c: Context) -> SentenceIndex:
-        df = c.tables["sentences"][["sentence_id", "section_id", "text_en", "char_start", "char_end"]]  # what rules read: no copy
+        df = c.tables["sentences"][
+            ["sentence_id", "section_id", "text_en", "char_start", "char_end"]
+        ]  # what rules read: no copy
         anchored = filled(df["char_start"]) & filled(df["char_end"])
         if not anchored.all():
             df = df[anchored]
