@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.build.dist import build, database_name
+from checks.outputs.build import build, database_name
 from checks.package import Package
 from helpers import PACKAGE_PARTS, ROOT, no_network
 

@@ -10,7 +10,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from checks.build.dist import workbook_name
+from checks.outputs.build import workbook_name
 from checks.package import Package
 from front_helpers import (
     cli_rows_each,

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from checks.site.charts import CHART_FOLDER, CUMULATIVE, ONE_AMOUNT, PER_YEAR, README_WIDTH, views
+from checks.documents.charts import CHART_FOLDER, CUMULATIVE, ONE_AMOUNT, PER_YEAR, README_WIDTH, views
 from helpers import ROOT
 
 

@@ -12,8 +12,8 @@ import tomllib
 import pytest
 import yaml
 
-from checks.site.dictionary import DICTIONARY, render_dictionary
-from checks.site.readme import END, KNOWN_PROBLEMS, START, md_code, md_text
+from checks.documents.dictionary import DICTIONARY, render_dictionary
+from checks.documents.readme import END, KNOWN_PROBLEMS, START, md_code, md_text
 from helpers import ROOT, edit, run_cli
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from checks.build.release import release
+from checks.outputs.release import release
 from checks.package import Package
 from front_helpers import CLI, copy_package
 from helpers import ROOT, run_cli

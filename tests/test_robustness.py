@@ -368,7 +368,7 @@ def test_an_edited_view_is_a_stale_hash(copy):
 
 @pytest.mark.parametrize("damage", ["no end", "no start", "end first", "two starts"])
 def test_readme_refuses_broken_markers_without_writing(copy, damage):
-    from checks.site.readme import END, START
+    from checks.documents.readme import END, START
 
     path = copy / "README.md"
     text = path.read_text(encoding="utf-8")

@@ -264,7 +264,7 @@ def _leftovers(root: Path) -> list[str]:
 
 def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
     """15 and 7: aliases are refused (no expansion); the build stops before writing, naming CITATION.cff."""
-    from checks.build.dist import build
+    from checks.outputs.build import build
     from checks.problems import UnusableInput
 
     before = _snapshot(built)
@@ -290,7 +290,7 @@ def test_malformed_citation_names_the_file_and_rule(built, text):
 
 def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch):
     """7: the database and Parquet were written when the site failed: dist/ is still entirely the old one."""
-    import checks.build.dist
+    import checks.outputs.build
 
     before = _snapshot(built)
     edit(built, "figures", "F006", scope_en="the 208 villages paired")
@@ -298,15 +298,15 @@ def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch)
     def fail(ctx):
         raise RuntimeError("killed while writing the site")
 
-    monkeypatch.setattr(checks.build.dist, "build_site", fail)
+    monkeypatch.setattr(checks.outputs.build, "build_site", fail)
     with pytest.raises(RuntimeError):
-        checks.build.dist.build(built)
+        checks.outputs.build.build(built)
     assert _snapshot(built) == before and _leftovers(built) == []
 
 
 def test_a_killed_build_leaves_nothing_that_the_next_build_keeps(built):
     """7: a staging folder left by `kill -9` is removed by the next build, and dist/ is replaced whole."""
-    from checks.build.dist import build
+    from checks.outputs.build import build
 
     (built / ".dist-staging-killed").mkdir()
     (built / ".dist-staging-killed" / "half.duckdb").write_bytes(b"half")
@@ -322,7 +322,7 @@ def test_symlinks_inside_dist_are_refused_before_writing(built, inside):
     """6: a symlink anywhere in dist/ (into data/, the root or sql/) stops the build before it writes a file."""
     import shutil
 
-    from checks.build.dist import build
+    from checks.outputs.build import build
     from checks.problems import UnusableInput
 
     target = built / inside

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from checks.database import evaluate_relations_sql, tables_sql
+from checks.documents.readme import KNOWN_PROBLEMS, current_readme, known_problems
 from checks.package.stamp import stamp
-from checks.site.readme import KNOWN_PROBLEMS, current_readme, known_problems
 from checks.validate import load_context, validate
 from checks.validate.rules.relations import evaluate
 from helpers import ROOT, no_network, run_cli

@@ -38,8 +38,8 @@ def _hint(args, problem) -> None:
 
 def _build(args) -> int:
     """build or release: the validation report if it failed, else its summary line and each file written."""
-    from checks.build.dist import build
-    from checks.build.release import release
+    from checks.outputs.build import build
+    from checks.outputs.release import release
     from checks.validate.report import as_text
 
     done = (release if args.command == "release" else build)(args.root)
@@ -150,21 +150,21 @@ def _sql(args) -> int:
 
 
 def _docs(args) -> int:
-    from checks.site.dictionary import DICTIONARY, render_dictionary
+    from checks.documents.dictionary import DICTIONARY, render_dictionary
 
     package = check_descriptor(Package(args.root))
     return _write(package, {DICTIONARY: render_dictionary(package)})
 
 
 def _readme(args) -> int:
-    from checks.site.readme import names, update_readme
+    from checks.documents.readme import names, update_readme
 
     print(names(update_readme(check_descriptor(Package(args.root)))))
     return 0
 
 
 def _charts(args) -> int:
-    from checks.site.charts import render_charts, store_views
+    from checks.documents.charts import render_charts, store_views
     from checks.validate import load_context
 
     ctx = load_context(args.root)

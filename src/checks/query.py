@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from checks.build import fingerprint, outputs
 from checks.database import sandbox
+from checks.outputs import fingerprint, staging
 from checks.package import Package
 
 LIST_SQL = """
@@ -34,7 +34,7 @@ def connect(root) -> duckdb.DuckDBPyConnection:
     """The built database if it is current (read-only), else the package loaded into a memory database; sandboxed."""
     package = Package(root)
     try:
-        database = outputs.database_name(package)
+        database = staging.database_name(package)
     except Exception:  # noqa: BLE001 - a descriptor that cannot name it: loading reports what is wrong
         database = None
     if database is not None and fingerprint.current(package, database):

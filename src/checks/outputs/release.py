@@ -19,11 +19,11 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from checks.build import fingerprint, outputs, parquet
-from checks.build.dist import Built, build, workbook_name
+from checks.outputs import fingerprint, parquet, staging
+from checks.outputs.build import Built, build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
 
-FOLDER = f"{outputs.DIST}/release"
+FOLDER = f"{staging.DIST}/release"
 #: Files of the package's root that travel with the data, when present.
 DOCUMENTS = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md")
 #: Folders copied whole (regular files, sorted): the seed's provenance and pin, the data dictionary and charts.
@@ -72,7 +72,7 @@ def contents(package: Package) -> dict[str, bytes]:
     names += [doc for doc in DOCUMENTS if (package.root.resolve() / doc).is_file()]
     entries = {rel: _read(package, rel, "release input") for rel in dict.fromkeys(names)}
     for rel in [workbook_name(package), *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]:
-        entries[rel.removeprefix(f"{outputs.DIST}/")] = _read(package, rel, "built file")
+        entries[rel.removeprefix(f"{staging.DIST}/")] = _read(package, rel, "built file")
     entries = dict(sorted(entries.items()))
     entries["SHA256SUMS"] = sha256sums(entries)
     return entries
@@ -99,7 +99,7 @@ def zip_bytes(package: Package, entries: dict[str, bytes]) -> bytes:
 
 def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
     """Write the files into a fresh folder beside dist/release/, then put it in place in one step."""
-    dist = outputs.dist_dir(root)
+    dist = staging.dist_dir(root)
     target = dist / "release"
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise files.refuse(
@@ -112,7 +112,7 @@ def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
         for name, data in made.items():
             (fresh / name).write_bytes(data)
             os.chmod(fresh / name, 0o644)
-        outputs.swap_in(fresh, target)
+        staging.swap_in(fresh, target)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return [target / name for name in made]
@@ -125,7 +125,7 @@ def release(root: Path) -> Built:
     if done.report.exit_code != 0:
         return done
     package = Package(root)
-    top, workbook, database = stem(package), workbook_name(package), outputs.database_name(package)
+    top, workbook, database = stem(package), workbook_name(package), staging.database_name(package)
     made = {
         f"{top}.zip": zip_bytes(package, contents(package)),
         f"{top}.xlsx": _read(package, workbook, "built file"),

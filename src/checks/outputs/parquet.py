@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from checks.build import outputs
 from checks.database import required_columns
 from checks.database.sandbox import ident, literal
+from checks.outputs import staging
 from checks.package import Package
 from checks.package.fields import DUCKDB_TYPES
 
-FOLDER = f"{outputs.DIST}/parquet"
+FOLDER = f"{staging.DIST}/parquet"
 #: Column types: dates as TIMESTAMP, so that pandas reads datetime64[us], not date objects.
 TYPES = {**DUCKDB_TYPES, "date": "TIMESTAMP"}
 #: pandas' type and dtype by Table Schema type, as pyarrow records them in the pandas metadata.
@@ -97,9 +97,9 @@ def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) ->
 def write_parquet(package: Package, tables: dict) -> list[Path]:
     """dist/parquet/<table>.parquet for every table (zstd, statistics, no wall-clock time in the file)."""
     root = package.root
-    (outputs.dist_dir(root) / "parquet").mkdir(exist_ok=True)
+    (staging.dist_dir(root) / "parquet").mkdir(exist_ok=True)
     return [
-        outputs.produce(
+        staging.produce(
             root, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp)
         )
         for name in package.table_names

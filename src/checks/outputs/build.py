@@ -1,7 +1,7 @@
 """`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook, the
 report view — offline, from the tables the validator loaded. An invalid package is not built (the report is printed,
 its exit code returned); every input, CITATION.cff too, is checked before anything is written, and dist/ is written
-anew beside the old one and swapped in whole (`outputs.staged`): a failed or killed build leaves the old dist/ whole.
+anew beside the old one and swapped in whole (`staging.staged`): a failed or killed build leaves the old dist/ whole.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks import database as duck
-from checks.build import fingerprint, outputs
-from checks.build.parquet import write_parquet
-from checks.build.workbook import workbook_bytes
+from checks.outputs import fingerprint, staging
+from checks.outputs.parquet import write_parquet
+from checks.outputs.workbook import workbook_bytes
 from checks.package import Package, files
 from checks.package.citation import read_citation
 from checks.package.tables import for_readers
@@ -22,7 +22,7 @@ from checks.validate import validated
 
 #: Written so that the DuckDB 1.5 CLI opens the file as well as DuckDB 2.0 (a 2.0 default file it cannot).
 STORAGE = {"storage_compatibility_version": "v1.5.0"}
-database_name = outputs.database_name
+database_name = staging.database_name
 
 
 @dataclass
@@ -34,12 +34,12 @@ class Built:
 
 
 def workbook_name(package: Package) -> str:
-    return f"{outputs.DIST}/{package.descriptor['name']}.xlsx"
+    return f"{staging.DIST}/{package.descriptor['name']}.xlsx"
 
 
 def build(root: Path) -> Built:
     """Validate and check every other input; if all is well, write every file of dist/ (all of them, or none)."""
-    outputs.check_old_dist(Path(root).resolve())  # a dist/ that cannot be replaced is refused before validating
+    staging.check_old_dist(Path(root).resolve())  # a dist/ that cannot be replaced is refused before validating
     checked = validated(root)
     built = Built(checked.report)
     if checked.report.exit_code != 0:
@@ -54,12 +54,12 @@ def build(root: Path) -> Built:
             duck.populate(con, package, ctx.tables, keys=True)
             con.execute("CHECKPOINT")
 
-    with outputs.staged(root) as stage:
-        written = [outputs.produce(root, database, write_database)]
+    with staging.staged(root) as stage:
+        written = [staging.produce(root, database, write_database)]
         written.append(fingerprint.record(package, database))  # lets `query` use the database
         written.extend(write_parquet(package, ctx.tables))
         written.append(files.write_atomic(root, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
         written.extend(root / rel for rel in build_site(ctx))  # the report view and the W3C annotations
-    dist = root.resolve() / outputs.DIST
+    dist = root.resolve() / staging.DIST
     built.written = [dist / path.relative_to(stage) if path.is_relative_to(stage) else path for path in written]
     return built
