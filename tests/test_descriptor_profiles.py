@@ -63,7 +63,8 @@ def test_profiles_reject_a_broken_descriptor(name):
 
 
 def test_only_tables_are_typed_and_frictionless_agrees():
-    """v2 allows no `type` but "table": other resources omit it, and frictionless must not infer a table from their format."""
+    """v2 allows no `type` but "table": other resources omit it, and frictionless must not infer a table from their
+    format."""
     package = frictionless.Package(str(ROOT / "datapackage.json"))
     for declared in descriptor()["resources"]:
         assert declared.get("type") in (None, "table"), declared["name"]
@@ -86,7 +87,8 @@ def test_source_text_does_not_inherit_the_data_licence():
 
 
 def test_frictionless_still_hashes_the_untyped_seed(copy):
-    """Without `type`, the seed is a text resource; frictionless must still check its bytes against the declared sha256."""
+    """Without `type`, the seed is a text resource; frictionless must still check its bytes against the declared
+    sha256."""
     seed = copy / resource(descriptor(), "source_text")["path"]
     seed.write_bytes(seed.read_bytes().replace(b"622", b"623", 1))
     report = frictionless.validate(str(copy / "datapackage.json"))

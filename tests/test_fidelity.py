@@ -1,4 +1,5 @@
-"""The fidelity layer: the product relation, corroborations and readings fail on the row that is wrong, and only there."""
+"""The fidelity layer: the product relation, corroborations and readings fail on the row that is wrong, and only
+there."""
 
 from __future__ import annotations
 

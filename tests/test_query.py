@@ -13,7 +13,10 @@ import pytest
 from checks.formats import as_table, width
 from helpers import run_cli
 
-SQL = "SELECT figure_id, m.stated, char_start, yi_yuan, m.period_start, m.quote FROM money AS m JOIN figures USING (figure_id) WHERE figure_id IN ('D002', 'F006') ORDER BY 1"
+SQL = (
+    "SELECT figure_id, m.stated, char_start, yi_yuan, m.period_start, m.quote FROM money AS m "
+    "JOIN figures USING (figure_id) WHERE figure_id IN ('D002', 'F006') ORDER BY 1"
+)
 
 
 def test_table_is_aligned_with_wide_characters():

@@ -1,4 +1,5 @@
-"""Crafted packages, as a stranger's pull request might bring them: each is refused, by name, without leaving the package."""
+"""Crafted packages, as a stranger's pull request might bring them: each is refused, by name, without leaving the
+package."""
 
 from __future__ import annotations
 
@@ -347,7 +348,15 @@ def test_control_characters_are_escaped_in_the_report(copy):
 def test_sql_of_the_package_cannot_touch_files(copy, tmp_path):
     """A view that writes outside the package and one that reads the machine: DuckDB refuses both."""
     target = tmp_path.parent / f"{tmp_path.name}-{OUTSIDE_MARK}.txt"
-    payload = f"\nCOPY (SELECT 'x') TO '{target}';\nCREATE OR REPLACE VIEW leak AS SELECT * FROM read_text('/etc/hostname');\nSELECT * FROM leak;\n"
+    payload = "\n".join(
+        [
+            "",
+            f"COPY (SELECT 'x') TO '{target}';",
+            "CREATE OR REPLACE VIEW leak AS SELECT * FROM read_text('/etc/hostname');",
+            "SELECT * FROM leak;",
+            "",
+        ]
+    )
     path = copy / "sql" / "views.sql"
     path.write_text(path.read_text(encoding="utf-8") + payload, encoding="utf-8")
     stamp(Package(copy))
@@ -458,7 +467,8 @@ def test_every_free_text_column_carries_the_text_pattern(package):
 
 
 def test_the_text_pattern_reads_the_same_in_python_and_in_arrow():
-    """frictionless applies it with Python's re; pandera too, or through Arrow's RE2 where pyarrow backs pandas' strings."""
+    """frictionless applies it with Python's re; pandera too, or through Arrow's RE2 where pyarrow backs pandas'
+    strings."""
     import pandas as pd
     import pyarrow
     import pyarrow.compute

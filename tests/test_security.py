@@ -190,7 +190,8 @@ def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
     "hidden", ["\u202e", "\u2066", "\u2028", "\u200d", "\U000e0041", "\ufffe", "\ue000", "e\u0301\u0301\u0301"]
 )
 def test_invisible_characters_in_cells_are_refused(copy, hidden):
-    """11: bidi controls, separators, ZWJ, tags, noncharacters, private use and stacked marks in a text cell: exit 1, by row."""
+    """Bidi controls, separators, ZWJ, tags, noncharacters, private use and stacked marks in a text cell: exit 1, by
+    row."""
     edit(copy, "figures", "F006", scope_en=f"the 208 {hidden}paired villages")
     report = validate_stage(copy, "figures.invisible_characters")
     result = report.rule("figures.invisible_characters")
@@ -490,7 +491,7 @@ def test_diff_of_data_only_passes_and_a_bad_ref_is_unusable(repo, capsys):
 
 
 def test_non_utf8_readme_names_the_file_and_rule(copy, capsys):
-    """Messages: a README in another encoding is unusable input naming README.md and the line, not a UnicodeDecodeError."""
+    """A README in another encoding is unusable input naming README.md and the line, not a UnicodeDecodeError."""
     from checks.cli import main
 
     (copy / "README.md").write_bytes((copy / "README.md").read_bytes() + "\n© 2021\n".encode("latin-1"))

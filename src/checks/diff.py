@@ -168,7 +168,8 @@ def loosened_schema(rel: str, old: dict, new: dict) -> list[str]:
 
 
 def loosened_descriptor(old: dict, new: dict) -> list[str]:
-    """What datapackage.json itself loosens: a resource dropped or no longer a table, its dialect, profile or $schema changed."""
+    """What datapackage.json itself loosens: a resource dropped or no longer a table, its dialect, profile or $schema
+    changed."""
     out = []
     for key in ("profile", "$schema"):
         if old.get(key) != new.get(key):

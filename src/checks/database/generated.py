@@ -32,10 +32,12 @@ def tables_sql(package: Package, absolute: bool = False) -> str:
         columns = ", ".join(
             f"{literal(col)}: {literal(typ)}" for col, typ in duckdb_columns(package.schema(name)).items()
         )
-        lines.append(
-            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM read_csv({literal(path.as_posix())}, header = true, "
-            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = {CLI_MAX_LINE}, columns = {{{columns}}});"
+        options = (
+            "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+            f"max_line_size = {CLI_MAX_LINE}, columns = {{{columns}}}"
         )
+        source = f"read_csv({literal(path.as_posix())}, {options})"
+        lines.append(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {source};")
     seed = package.resource(SOURCE_TEXT)["path"]
     lines.append(
         f'CREATE OR REPLACE VIEW {ident(SOURCE_TEXT)} AS SELECT content AS "text" FROM read_text({literal(seed)});'

@@ -24,7 +24,8 @@ _CONFIG = {
 
 
 def sql_seconds() -> float:
-    """How long the package's SQL may run on one connection (CHECKS_SQL_SECONDS, default 120): a view cannot hang validation."""
+    """How long the package's SQL may run on one connection (CHECKS_SQL_SECONDS, default 120): a view cannot hang
+    validation."""
     value = os.environ.get("CHECKS_SQL_SECONDS", "")
     return float(value) if value.replace(".", "", 1).isdigit() else 120.0
 

@@ -51,7 +51,8 @@ def load_frames(
 
 
 def _typed_select(schema: dict, source: str) -> str:
-    """SELECT every column of a registered frame as the type its schema gives (TRY_CAST: a bad cell is NULL, reported elsewhere)."""
+    """SELECT every column of a registered frame as the type its schema gives (TRY_CAST: a bad cell is NULL, reported
+    elsewhere)."""
     return (
         "SELECT "
         + ", ".join(f"TRY_CAST({ident(col)} AS {typ}) AS {ident(col)}" for col, typ in duckdb_columns(schema).items())
@@ -68,9 +69,8 @@ def _key_clauses(schema: dict) -> list[str]:
         ref = fk["reference"]
         own, theirs = _as_list(fk["fields"]), _as_list(ref["fields"])
         if ref.get("resource"):  # self-references ("" resource) are left to frictionless
-            clauses.append(
-                f"FOREIGN KEY ({', '.join(map(ident, own))}) REFERENCES {ident(ref['resource'])} ({', '.join(map(ident, theirs))})"
-            )
+            target = f"{ident(ref['resource'])} ({', '.join(map(ident, theirs))})"
+            clauses.append(f"FOREIGN KEY ({', '.join(map(ident, own))}) REFERENCES {target}")
     return clauses
 
 

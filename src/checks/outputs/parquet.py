@@ -84,12 +84,10 @@ def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) ->
     try:
         con.register("_frame", frame)
         con.execute(f"CREATE TABLE _table ({columns})")
-        con.execute(
-            "INSERT INTO _table SELECT * FROM _frame"
-        )  # a missing required value fails: validation refused it before
-        con.execute(
-            f"COPY (SELECT {select} FROM _table) TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{kv}}})"
-        )
+        # a missing required value fails: validation refused it before
+        con.execute("INSERT INTO _table SELECT * FROM _frame")
+        options = f"FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{kv}}}"
+        con.execute(f"COPY (SELECT {select} FROM _table) TO {literal(str(path))} ({options})")
     finally:
         con.close()
 

@@ -131,7 +131,8 @@ class Package:
         return files.regular_file(self.root, f"sql/{name}", "package SQL")
 
     def read_text(self, path: Path) -> str:
-        """A checked file's text (UTF-8), bounded in size; text in another encoding is unusable input naming the file."""
+        """A checked file's text (UTF-8), bounded in size; text in another encoding is unusable input naming the
+        file."""
         try:
             rel = path.relative_to(self.root.resolve()).as_posix()
         except ValueError:

@@ -9,7 +9,8 @@ from checks.package.files import refuse
 
 
 def check_table_bytes(raw: bytes, schema: dict, rel: str) -> None:
-    """Raise UnusableInput, naming the file and line, unless raw is UTF-8 (no BOM), LF-ended, with the schema's header."""
+    """Raise UnusableInput, naming the file and line, unless raw is UTF-8 (no BOM), LF-ended, with the schema's
+    header."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raise refuse("input.bom", rel, f"{rel} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[:200].count(b"\x00") > len(raw[:200]) // 4):

@@ -123,7 +123,8 @@ def redirected(root: Path, folder: str, into: Path):
 
 
 def output_base(root: Path, declared: str) -> tuple[Path, str]:
-    """(folder, path under it) where a write to `declared` under root goes: a running build's staging folder, or root."""
+    """(folder, path under it) where a write to `declared` under root goes: a running build's staging folder, or
+    root."""
     redirect = _REDIRECT.get()
     if redirect is not None and root.resolve() == redirect[0]:
         _, folder, into = redirect

@@ -23,7 +23,8 @@ SQL_FOLDER = "sql"
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 #: A group that repeats and itself holds a repetition ((a+)+, (a*)*): a pattern that can take exponential time.
 NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
-#: The Data Package name pattern (lower case, digits, . _ -), starting with a letter or digit: build names files after it.
+#: The Data Package name pattern (lower case, digits, . _ -), starting with a letter or digit: build names files
+#: after it.
 PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 #: The one hash the package uses (what `stamp` writes and frictionless verifies).
 SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
@@ -133,7 +134,8 @@ def _check_uncompressed(root, res: dict, name: str) -> None:
 
 
 def check_hashes(package: Package) -> None:
-    """Every resource hash is sha256, the algorithm frictionless verifies; any other (md5:, sha999:) would pass unchecked.
+    """Every resource hash is sha256, the algorithm frictionless verifies; any other (md5:, sha999:) would pass
+    unchecked.
 
     Part of validation, not of `check_descriptor`: `stamp` must still run on such a package to repair it."""
     for res in package.resources:
@@ -166,7 +168,8 @@ def pattern_risk(pattern: str) -> str | None:
     try:
         duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
     except duckdb.InvalidInputException as err:
-        return f"RE2 cannot run it (Invalid regular expression: {str(err).splitlines()[0].removeprefix('Invalid Input Error: ')})"
+        why = str(err).splitlines()[0].removeprefix("Invalid Input Error: ")
+        return f"RE2 cannot run it (Invalid regular expression: {why})"
     unbounded, choices = 0, 1
     pending = [list(tree)]
     while pending:
@@ -194,7 +197,8 @@ def pattern_risk(pattern: str) -> str | None:
     if unbounded > 1:
         return "more than one repetition is unbounded (such as a*a*): matching takes polynomial time"
     if choices > MAX_PATTERN_CHOICES:
-        return f"its optional parts, alternatives and {{m,n}} counts make {choices:,} paths per character (at most {MAX_PATTERN_CHOICES})"
+        paths = f"{choices:,} paths per character (at most {MAX_PATTERN_CHOICES})"
+        return f"its optional parts, alternatives and {{m,n}} counts make {paths}"
     return None
 
 
@@ -264,7 +268,8 @@ def _check_sql_declared(package: Package) -> None:
             raise _unusable(
                 "input.undeclared_sql",
                 rel,
-                f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks stamp adds its bytes and hash) so that an edit to it shows",
+                f"{rel} is not a resource of {DESCRIPTOR}; declare it (format sql, no type; then python -m checks "
+                "stamp adds its bytes and hash) so that an edit to it shows",
             )
 
 
@@ -372,7 +377,8 @@ def _check_seed(package: Package) -> None:
             raise _unusable(
                 "input.seed_changed",
                 rel,
-                f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset depends on it)",
+                f"{rel} differs from the sha256 recorded in {name}; the seed must stay byte-identical (every offset "
+                "depends on it)",
                 expected=want or f"(no sha256 for {path.name} in {name})",
                 found=actual,
             )

@@ -95,7 +95,8 @@ def load_tables(package: Package) -> dict[str, pd.DataFrame]:
 
 
 def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.DataFrameSchema:
-    """pandera's own reading of the Table Schema, with nullable integers and booleans (the loader's types), plus row checks."""
+    """pandera's own reading of the Table Schema, with nullable integers and booleans (the loader's types), plus row
+    checks."""
     nullable_types = {"integer": "Int64", "boolean": "boolean"}
     derived = from_frictionless_schema(schema)
     nullable = {

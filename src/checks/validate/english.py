@@ -50,7 +50,8 @@ def english_forms(numeral: str | None, base_value: float | None, date_value: str
 
 
 def find_in_english(text: str, forms: list[str]) -> tuple[int, int] | None:
-    """The first place (start, end) where one of the forms stands alone in text, trying forms in order; None if none does."""
+    """The first place (start, end) where one of the forms stands alone in text, trying forms in order; None if none
+    does."""
     for form in forms:
         match = re.search(r"(?<![\w.,])" + re.escape(form) + r"(?![\w]|[.,][0-9])", text, re.IGNORECASE)
         if match:

@@ -15,7 +15,10 @@ from checks.problems import Problem, RuleResult
 
 NAME = "frictionless"
 RESTAMP = "the bytes and sha256 declared in datapackage.json (after an intended edit, run: python -m checks stamp)"
-DESCRIPTION = "frictionless validate datapackage.json: types, constraints, primary and foreign keys, bytes and sha256 of every resource"
+DESCRIPTION = (
+    "frictionless validate datapackage.json: types, constraints, primary and foreign keys, bytes and sha256 of every "
+    "resource"
+)
 _NETWORK = (
     (socket.socket, "connect"),
     (socket.socket, "connect_ex"),

@@ -1,4 +1,5 @@
-"""The row rules, by table: anchoring, figures, measures, scopes, relations, corroborations, sentences. Coverage is a rule over the seed text itself."""
+"""The row rules, by table: anchoring, figures, measures, scopes, relations, corroborations, sentences. Coverage is a
+rule over the seed text itself."""
 
 from checks.validate.rules.anchoring import RULES as ANCHORING
 from checks.validate.rules.corroborations import RULES as CORROBORATIONS

@@ -1,4 +1,5 @@
-"""Every span is where it says it is: quotes re-found at their offsets, inside their section, sections tiling the text."""
+"""Every span is where it says it is: quotes re-found at their offsets, inside their section, sections tiling the
+text."""
 
 from __future__ import annotations
 

@@ -8,7 +8,10 @@ from checks.problems import Problem, RuleResult
 from checks.validate.rules.base import Context
 
 NAME = "cells.canonical_form"
-DESCRIPTION = "integers, numbers, booleans and dates are written in one canonical form (no spaces, exponents, NaN, -0 or values beyond BIGINT)"
+DESCRIPTION = (
+    "integers, numbers, booleans and dates are written in one canonical form (no spaces, exponents, NaN, -0 or values "
+    "beyond BIGINT)"
+)
 SPELLING = {
     "integer": "an integer such as 622",
     "number": "a decimal such as 22.9",

@@ -1,4 +1,5 @@
-"""Corroborations: what another published source says about a figure. A difference or refinement says how; the report cannot corroborate itself."""
+"""Corroborations: what another published source says about a figure. A difference or refinement says how; the
+report cannot corroborate itself."""
 
 from __future__ import annotations
 

@@ -18,8 +18,9 @@ import pandas as pd
 from checks.validate.rules.base import Context, RowRule, Verdict
 
 DESCRIPTION = (
-    "text cells hold no invisible or direction characters (bidi controls, zero-width characters, line and paragraph separators, "
-    "tag characters, private use, noncharacters) and no stack of three or more combining marks, unless the seed has them at the row's span"
+    "text cells hold no invisible or direction characters (bidi controls, zero-width characters, line and paragraph "
+    "separators, tag characters, private use, noncharacters) and no stack of three or more combining marks, unless "
+    "the seed has them at the row's span"
 )
 #: Format characters (bidi controls, zero-width, tags, soft hyphen), private use, line and paragraph separators.
 _CATEGORIES = {"Cf", "Co", "Zl", "Zp"}
@@ -90,7 +91,8 @@ def _named(text: str) -> str:
 
 def _rows_with_any(ctx: Context, table: str) -> set | None:
     """Index labels of the rows that may hold a refused character: a text cell matches `_screen`, one column at a time
-    (pandas' string methods: Python's re, or RE2 where pyarrow backs the strings); only these rows are read cell by cell.
+    (pandas' string methods: Python's re, or RE2 where pyarrow backs the strings); only these rows are read cell by
+    cell.
     None when the table is not loaded (a row judged on its own): every row is then read."""
     if table not in ctx.tables:
         return None

@@ -75,7 +75,8 @@ RULES = [
         "figures.measure_fits",
         "figures",
         "measure",
-        "measure and per agree with the words (累计, 以来, 每人每月, 每年), the value, the unit, the qualifier and the figure's relation roles",
+        "measure and per agree with the words (累计, 以来, 每人每月, 每年), the value, the unit, the qualifier and the "
+        "figure's relation roles",
         _measure_fits,
     ),
 ]

@@ -11,7 +11,8 @@ import pandas as pd
 from checks.validate.rules.base import Context, RowRule, present, rows
 
 ITEM_SEPARATOR = " | "
-#: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated increase).
+#: Kinds whose tolerance may be at most 1 % of the relation's right-hand side (the total, the whole, the stated
+#: increase).
 ONE_PER_CENT_OF_TOTAL = ("sum", "product", "not_more_than", "equal", "difference")
 ARABIC_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
@@ -294,7 +295,8 @@ RULES = [
         "relations.tolerance_within_bound",
         "relations",
         "tolerance",
-        "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 for counts)",
+        "the tolerance allows only rounding: at most 1 % of the total (half the last stated digit for percentages, 0 "
+        "for counts)",
         _tolerance_within_bound,
     ),
     RowRule(

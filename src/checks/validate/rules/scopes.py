@@ -50,9 +50,8 @@ def _scope_marked(row, ctx: Context):
         if head in clause:
             problems.append(f"{rid} marks a scope that the figure's own clause names ({clause!r})")
     if not marks and head != DISTRICT and head not in clause:
-        problems.append(
-            f"scope {head!r} is not in the figure's clause {clause!r}, and no reading (aspect scope) says where it comes from"
-        )
+        unmarked = "no reading (aspect scope) says where it comes from"
+        problems.append(f"scope {head!r} is not in the figure's clause {clause!r}, and {unmarked}")
     expected = "a scope named in the figure's clause, or a reading (aspect scope) that marks where the text names it"
     return not problems, expected, "; ".join(problems) or "as marked"
 
@@ -62,7 +61,8 @@ RULES = [
         "figures.scope_inferred_consistently",
         "figures",
         "scope_zh",
-        "a scope the figure's own clause does not name is marked by a reading (aspect scope) that adopts exactly that scope, outside the figure's words",
+        "a scope the figure's own clause does not name is marked by a reading (aspect scope) that adopts exactly that "
+        "scope, outside the figure's words",
         _scope_marked,
     ),
 ]

@@ -80,7 +80,8 @@ def _section_sentences_tile(row: pd.Series, ctx: Context):
 
 
 def _sentence_breaks(row: pd.Series, ctx: Context):
-    """A sentence ends at a full stop, a line end or its section's end, or where a reading adopts a lost stop; none inside."""
+    """A sentence ends at a full stop, a line end or its section's end, or where a reading adopts a lost stop; none
+    inside."""
     if not (present(row["char_start"]) and present(row["char_end"])):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
@@ -173,7 +174,8 @@ RULES = [
         "sentences.break_at_sentence_end",
         "sentences",
         "char_end",
-        "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none inside",
+        "a sentence ends at 。！？, a line end, its section's end or a full stop a reading adopts, and holds none "
+        "inside",
         _sentence_breaks,
     ),
     *(
@@ -190,7 +192,8 @@ RULES = [
         "figures.number_in_english",
         "figures",
         "quote",
-        "a stated figure's number is in its sentence's English (as written, grouped, as base value, in millions/billions, as a word, or month and year)",
+        "a stated figure's number is in its sentence's English (as written, grouped, as base value, in "
+        "millions/billions, as a word, or month and year)",
         _number_in_english,
     ),
 ]

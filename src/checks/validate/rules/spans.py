@@ -15,7 +15,8 @@ FULL_STOPS = "。！？"
 
 @dataclass(frozen=True)
 class SentenceIndex:
-    """The sentences with both offsets, sorted by start (ties in table order), with the running maximum of their ends."""
+    """The sentences with both offsets, sorted by start (ties in table order), with the running maximum of their
+    ends."""
 
     starts: np.ndarray
     ends: np.ndarray
