@@ -309,6 +309,16 @@ FAULTS = {
         1,
         "figures.measure_fits",
     ),
+    "items of one classifier on two measures": (
+        lambda r: edit(r, "figures", "F023", measure="count_of_kinds"),
+        1,
+        "figures.one_measure_per_classifier",
+    ),
+    "measure unlike its classifier's, with no reason": (
+        lambda r: edit(r, "figures", "F027", note=""),
+        1,
+        "figures.one_measure_per_classifier",
+    ),
     "measure outside the vocabulary": (
         lambda r: edit(r, "figures", "F002", measure="level"),
         1,

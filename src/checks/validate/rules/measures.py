@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from checks.validate.rules.base import Context, RowRule, is_true, present
+import re
+
+import pandas as pd
+
+from checks.validate.rules.base import ColumnRule, Context, RowRule, filled, is_true, present
 from checks.validate.rules.links import roles_of
 
 #: Words in the quote or period_text that fix the measure (and, for rates, the denominator).
@@ -15,6 +19,8 @@ WORDS = (
 #: Relation roles that are changes against a baseline.
 CHANGE_ROLES = {"increase", "fall", "rise"}
 THRESHOLD_QUALIFIERS = {"more_than", "at_least", "at_most"}
+#: The last or first places of a ranking (后三名): a cutoff, so a threshold without a qualifier word.
+RANKING_CUTOFF = re.compile(r"[前后][一二两三四五六七八九十0-9]+名")
 PER_MEASURES = {"rate", "threshold", "flow", "change"}
 
 
@@ -39,7 +45,10 @@ def _expectations(row, ctx: Context) -> list[tuple[str, bool]]:
     found.append(("a stated figure without value or date ⇔ measure unknown", lost == (measure == "unknown")))
     if measure == "threshold":
         found.append(
-            ("a threshold has a qualifier more_than, at_least or at_most", row["qualifier"] in THRESHOLD_QUALIFIERS)
+            (
+                "a threshold has a qualifier more_than, at_least or at_most, or cuts a ranking (后三名)",
+                row["qualifier"] in THRESHOLD_QUALIFIERS or bool(RANKING_CUTOFF.search(words)),
+            )
         )
     if measure == "rate":
         found.append(("a rate names its denominator in per", present(per)))
@@ -70,6 +79,47 @@ def _measure_fits(row, ctx: Context):
     )
 
 
+#: Base units of figures counted in a classifier (个, 项, 名, 户 …): things, persons, households.
+COUNTED = ("count", "person", "household")
+
+
+def usual_measures(units: pd.Series, measures: pd.Series) -> pd.Series:
+    """Each unit's usual measure, the one most of its figures have; NA where two are equally common."""
+    counts = pd.crosstab(units.astype(object), measures.astype(object))
+    alone_on_top = counts.eq(counts.max(axis=1), axis=0).sum(axis=1).eq(1)
+    return counts.idxmax(axis=1).where(alone_on_top)
+
+
+def _names(note: object, measure: object) -> bool:
+    """Whether a note names a measure in words (count_of_kinds as 'count of kinds')."""
+    if not (present(note) and present(measure)):
+        return False
+    return re.search(rf"\b{re.escape(str(measure).replace('_', ' '))}\b", note) is not None
+
+
+def one_measure_per_classifier(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Figures counted in one classifier (the unit as written) have the measure most of them have; a figure with
+    another measure names its own in its note, which says why."""
+    unit, measure, note = (df[c].astype(object) for c in ("unit", "measure", "note"))
+    counted = df["base_unit"].isin(COUNTED).fillna(False).astype(bool) & filled(df["unit"]) & filled(df["measure"])
+    usual = unit.map(usual_measures(unit[counted], measure[counted])).astype(object)
+    says_why = pd.Series([_names(n, m) for n, m in zip(note, measure)], index=df.index, dtype=bool)
+    return pd.DataFrame(
+        {
+            "ok": (measure.eq(usual) | says_why).astype("boolean").where(counted, pd.NA),
+            "expected": "measure "
+            + usual.fillna("(none: two are equally common)")
+            + ", as most figures counted in "
+            + unit.fillna("")
+            + ", or a note that names measure "
+            + measure.fillna("").str.replace("_", " ")
+            + " and says why",
+            "found": "measure " + measure.fillna("(empty)") + "; note: " + note.fillna("(empty)"),
+        },
+        index=df.index,
+    )
+
+
 RULES = [
     RowRule(
         "figures.measure_fits",
@@ -78,5 +128,13 @@ RULES = [
         "measure and per agree with the words (累计, 以来, 每人每月, 每年), the value, the unit, the qualifier and the "
         "figure's relation roles",
         _measure_fits,
+    ),
+    ColumnRule(
+        "figures.one_measure_per_classifier",
+        "figures",
+        "measure",
+        "figures counted in one classifier (个, 项, 名, 户 …) have the measure most of them have, or a note that names "
+        "the figure's own measure and says why",
+        one_measure_per_classifier,
     ),
 ]
