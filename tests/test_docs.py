@@ -138,7 +138,7 @@ def test_inline_code_only_where_nothing_can_escape_it():
 
 
 def test_readme_escapes_html_markdown_and_markers_from_the_data(copy):
-    """Issue 20, point 18: a reason holding a marker, raw HTML and a link is pasted as text, or refused; never raw."""
+    """A reason holding a marker, raw HTML and a link is pasted into the README as text, or refused; never raw."""
     payload = "<!-- problems:end --><img src=x onerror=alert(1)> and [link](javascript:x) "
     with (copy / "data" / "readings.csv").open(encoding="utf-8") as f:
         reason = next(r for r in csv.DictReader(f) if r["reading_id"] == "R01")["reason"]

@@ -29,7 +29,7 @@ def test_load_sql_orders_every_file_of_sql(package):
 
 
 def test_load_sql_refuses_dot_commands(copy):
-    """sql/load.sql is plain SQL now: a dot command in it is refused by the rule sql.generated (issue 20, point 2)."""
+    """sql/load.sql is plain SQL: a dot command in it (which the DuckDB CLI would run) is refused by sql.generated."""
     from checks.validate.rules.generated_sql import check_generated_sql
 
     path = copy / "sql" / "load.sql"
