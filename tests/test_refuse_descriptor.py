@@ -160,8 +160,9 @@ def test_every_free_text_column_carries_the_text_pattern(package):
 
 
 def test_the_text_pattern_reads_the_same_in_python_and_in_arrow():
-    """frictionless applies it with Python's re; pandera too, or through Arrow's RE2 where pyarrow backs pandas'
-    strings."""
+    """Guards the assumption that one pattern in the schemas means one thing: frictionless applies TEXT_PATTERN with
+    Python's re, pandera through Arrow's RE2 where pyarrow backs pandas' strings; were they to differ on a cell, the
+    two stages would disagree about it."""
     import pandas as pd
     import pyarrow
     import pyarrow.compute
