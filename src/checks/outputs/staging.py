@@ -18,23 +18,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from checks.package import files
-from checks.package.preflight import PACKAGE_NAME
+from checks.package.preflight import check_package_name
 
 DIST = "dist"
 STAGING = ".dist-staging-"
 
 
 def database_name(package) -> str:
-    """The built DuckDB database, named after the package (its name is checked again: it becomes a file name)."""
+    """The built DuckDB database, named after the package. The name becomes a file name: preflight's check is asked
+    again here because `query` opens a built database before any preflight. A package without a name (which preflight
+    allows) has no database: its name is refused as the name None."""
     name = package.descriptor.get("name")
-    if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
-        raise files.refuse(
-            "input.unsafe_name",
-            "datapackage.json",
-            f"the package name {str(name)[:80]!r} must match the Data Package name pattern (lower-case "
-            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 "
-            "characters)",
-        )
+    check_package_name({"name": "None"} if name is None else package.descriptor)
     return f"{DIST}/{name}.duckdb"
 
 
