@@ -1,13 +1,13 @@
 """Where the build writes: dist/ inside the package, never through a symlink, all of it new or all of it old.
 
-A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked while the build runs) and then puts it in
-place of dist/ with one rename (on Linux an atomic exchange of the two folders), so that a build stopped at any
-point, even by `kill -9`, leaves the old dist/ whole; what a stopped build left is removed by the next one.
+A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked while the build runs), then moves the old
+dist/ aside whole and renames the new folder into its place, so that a build stopped at any point, even by `kill -9`,
+leaves dist/ all old or all new (or, stopped between the two renames, none), never a mix; what a stopped build left is
+removed by the next one.
 """
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import os
 import shutil
@@ -88,21 +88,12 @@ def _remove_leftovers(root: Path) -> None:
                 os.close(fd)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_cwd, exchange = -100, 2
-    return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0
-
-
 def swap_in(stage: Path, dist: Path) -> None:
-    """Put folder stage in place of dist in one step; afterwards stage holds the old dist (if any), to be removed."""
+    """Put folder stage in place of dist; afterwards stage holds the old dist (if any), to be removed. Two renames: the
+    old dist/ moves aside whole, the new one takes its place (a moment without dist/, never a mix of the two)."""
     if not os.path.lexists(dist):
         os.rename(stage, dist)
-    elif not _exchange(stage, dist):  # elsewhere: two renames, with a moment without dist/
+    else:
         old = Path(tempfile.mkdtemp(prefix=STAGING, dir=dist.parent))
         os.rename(dist, old / DIST)
         os.rename(stage, dist)
