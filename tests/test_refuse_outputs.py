@@ -77,7 +77,7 @@ def test_a_build_that_fails_midway_leaves_the_old_dist_whole(built, monkeypatch)
     before = _snapshot(built)
     edit(built, "figures", "F006", scope_en="the 208 villages paired")
 
-    def fail(ctx):
+    def fail(ctx, into):
         raise RuntimeError("killed while writing the site")
 
     monkeypatch.setattr(checks.outputs.build, "build_site", fail)

@@ -44,12 +44,24 @@ def _dist(root: Path) -> Path:
 
 
 def dist_dir(root: Path) -> Path:
-    """dist/ under root (during a build: its staging folder), created if missing."""
-    staging, _ = files.output_base(root, DIST)
-    if staging is root:
-        staging = _dist(root)
-        staging.mkdir(exist_ok=True)
-    return staging
+    """dist/ under root, created if missing: the output folder of a command that writes into dist/ outside a build."""
+    dist = _dist(root)
+    dist.mkdir(exist_ok=True)
+    return dist
+
+
+def _base(out: Path, rel: str) -> tuple[Path, str]:
+    """(folder, path under it) of rel, a path under dist/ as the writers name their files, in `out`: the folder that
+    stands for dist/ (a build's staging folder, or dist/ itself, addressed from the root so that a refusal names the
+    whole path)."""
+    if out.name == DIST:
+        return out.parent, rel
+    return out, rel.removeprefix(DIST + "/")
+
+
+def write(out: Path, rel: str, data: bytes) -> Path:
+    """Write data to rel (a path under dist/) in the output folder `out` (see `_base`), atomically."""
+    return files.write_atomic(*_base(out, rel), data)
 
 
 def check_old_dist(root: Path) -> None:
@@ -102,16 +114,16 @@ def swap_in(stage: Path, dist: Path) -> None:
 
 @contextmanager
 def staged(root: Path) -> Iterator[Path]:
-    """Every write to dist/ inside the block goes to a fresh staging folder, which replaces dist/ when the block ends
-    without an error; on an error (or a signal) dist/ is left as it was and the staging folder is removed."""
+    """A fresh staging folder, the output folder for the block's writes to dist/ (`write`, `produce`); it replaces
+    dist/ when the block ends without an error; on an error (or a signal) dist/ is left as it was and the staging
+    folder is removed."""
     root = root.resolve()
     check_old_dist(root)
     _remove_leftovers(root)
     stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
     lock = _locked(stage)
     try:
-        with files.redirected(root, DIST, stage):
-            yield stage
+        yield stage
         os.chmod(stage, 0o755)
         swap_in(stage, root / DIST)
     finally:
@@ -121,9 +133,10 @@ def staged(root: Path) -> Iterator[Path]:
             os.close(lock)
 
 
-def produce(root: Path, rel: str, write: Callable[[Path], None]) -> Path:
-    """Let `write` (DuckDB, say) create a file at a temporary name beside `rel`, then rename it into place."""
-    target = files.output_path(root, rel)
+def produce(out: Path, rel: str, write: Callable[[Path], None]) -> Path:
+    """Let `write` (DuckDB, say) create a file at a temporary name beside rel (a path under dist/, in the output folder
+    `out`: see `_base`), then rename it into place."""
+    target = files.output_path(*_base(out, rel))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))
