@@ -43,13 +43,6 @@ def _dist(root: Path) -> Path:
     return dist
 
 
-def dist_dir(root: Path) -> Path:
-    """dist/ under root, created if missing: the output folder of a command that writes into dist/ outside a build."""
-    dist = _dist(root)
-    dist.mkdir(exist_ok=True)
-    return dist
-
-
 def _base(out: Path, rel: str) -> tuple[Path, str]:
     """(folder, path under it) of rel, a path under dist/ as the writers name their files, in `out`: the folder that
     stands for dist/ (a build's staging folder, or dist/ itself, addressed from the root so that a refusal names the
@@ -90,9 +83,9 @@ def _locked(folder: Path) -> int | None:
         return None
 
 
-def _remove_leftovers(root: Path) -> None:
-    """Staging folders of builds that were stopped (no process holds their lock any more)."""
-    for path in root.glob(STAGING + "*"):
+def _remove_leftovers(parent: Path) -> None:
+    """Staging folders in parent of builds that were stopped (no process holds their lock any more)."""
+    for path in parent.glob(STAGING + "*"):
         if path.is_dir() and not path.is_symlink() and (fd := _locked(path)) is not None:
             try:
                 shutil.rmtree(path)
@@ -113,19 +106,20 @@ def swap_in(stage: Path, dist: Path) -> None:
 
 
 @contextmanager
-def staged(root: Path) -> Iterator[Path]:
-    """A fresh staging folder, the output folder for the block's writes to dist/ (`write`, `produce`); it replaces
-    dist/ when the block ends without an error; on an error (or a signal) dist/ is left as it was and the staging
-    folder is removed."""
+def staged(root: Path, folder: str = DIST) -> Iterator[Path]:
+    """A fresh staging folder beside `folder` (dist/, or a folder inside it), the output folder for the block's writes
+    (`write`, `produce`); it replaces the folder when the block ends without an error; on an error (or a signal) the
+    folder is left as it was and the staging folder is removed."""
     root = root.resolve()
     check_old_dist(root)
-    _remove_leftovers(root)
-    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
+    target = root / folder
+    _remove_leftovers(target.parent)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=target.parent))
     lock = _locked(stage)
     try:
         yield stage
         os.chmod(stage, 0o755)
-        swap_in(stage, root / DIST)
+        swap_in(stage, target)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
