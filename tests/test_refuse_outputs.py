@@ -3,7 +3,6 @@ refuse (a malformed CITATION.cff, a README with broken markers, data that does n
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -51,11 +50,10 @@ def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
 
     before = _snapshot(built)
     (built / "CITATION.cff").write_text(ALIAS_BOMB, encoding="utf-8")
-    started = time.monotonic()
     with pytest.raises(UnusableInput) as refused:
         build(built)
     assert refused.value.problem.file == "CITATION.cff" and refused.value.problem.rule == "input.malformed_citation"
-    assert "aliases" in refused.value.problem.message and time.monotonic() - started < 20
+    assert "aliases" in refused.value.problem.message
     assert _snapshot(built) == before and _leftovers(built) == []
 
 
