@@ -180,7 +180,7 @@ COMMENT ON COLUMN figures_corroborated.sources IS 'The corroborating sources (se
 
 -- sql/relations.sql
 -- The declared relations, evaluated in SQL: the second of two independent evaluations
--- (the first is src/checks/rules/relations.py; `python -m checks validate` asserts they agree).
+-- (the first is src/checks/validate/rules/relations.py; `python -m checks validate` asserts they agree).
 -- Needs the table views of sql/tables.sql. All arithmetic is on base values.
 CREATE OR REPLACE VIEW relation_results AS
 WITH terms AS (

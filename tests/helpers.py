@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -15,10 +16,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from checks.package import Package
 from checks.package.stamp import stamp
 from checks.problems import Report, UnusableInput
 from checks.validate import _guarded, load_context, stages, validate
+from checks.validate.rules.base import Context, Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "sql", "README.md")
@@ -189,6 +193,68 @@ def validate_stage(root: Path, rule: str) -> Report:
         if name == wanted:
             report.results += _guarded(name, file, run)
     return report
+
+
+#: What a file outside the package holds, so that a report can be searched for a leak of it.
+OUTSIDE_SECRET = "secret-line-from-outside"
+
+
+def refused_by_name(root: Path, tmp_path: Path, craft, rule: str) -> None:
+    """Craft the copy at root (craft(root, tmp_path)), then validate: exit 2, refused by `rule`, naming the file with a
+    message, and nothing read from outside the package in the report."""
+    craft(root, tmp_path)
+    report = validate(root)
+    assert report.exit_code == 2, report.failed_rules()
+    assert report.unusable.rule == rule and report.unusable.file and report.unusable.message, report.unusable
+    assert OUTSIDE_SECRET not in json.dumps(report.unusable.as_dict())
+
+
+@functools.cache
+def real_package() -> Package:
+    """The package of this repository, read once (for its seed and schemas)."""
+    return Package(ROOT)
+
+
+def inline_table(package: Package, name: str, rows: list[dict]) -> pd.DataFrame:
+    """A table of a few rows written inline (cells as the CSV holds them; a column not given is empty), typed by its
+    schema as the loader types them."""
+    from checks.package.tables import _typed
+
+    fields = package.schema(name)["fields"]
+    text = pd.DataFrame(
+        [[None if row.get(f["name"]) is None else str(row[f["name"]]) for f in fields] for row in rows],
+        columns=[f["name"] for f in fields],
+        dtype="string",
+    )
+    return pd.DataFrame({f["name"]: _typed(text[f["name"]], f.get("type", "string")) for f in fields})
+
+
+@functools.cache
+def _empty(name: str) -> pd.DataFrame:
+    return inline_table(real_package(), name, [])
+
+
+def inline_context(**given: list[dict]) -> Context:
+    """A Context over the real package (its seed and schemas) whose tables are the rows given here (inline_table);
+    a table not given has no rows."""
+    package = real_package()
+    return Context(
+        package,
+        {n: inline_table(package, n, given[n]) if n in given else _empty(n) for n in package.table_names},
+    )
+
+
+def judge(rule: str, **given: list[dict]) -> Outcome:
+    """ONE rule, by name, on a few inline rows, in the style of frictionless' own checks: a Context over the real
+    package (its seed and schemas) and these tables only (inline_context); the rule's verdict on each row of its table,
+    in milliseconds."""
+    from checks.validate.rules import ROW_RULES, invisible_rule_for
+
+    table = rule.split(".")[0]
+    found = [r for r in [*ROW_RULES, invisible_rule_for(table)] if r.name == rule]
+    assert len(found) == 1, f"no rule {rule}"
+    ctx = inline_context(**given)
+    return found[0].evaluate(ctx.tables[found[0].table], ctx)
 
 
 @contextlib.contextmanager

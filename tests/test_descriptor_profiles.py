@@ -7,7 +7,6 @@ dplib's own loader fetches them over the network.
 from __future__ import annotations
 
 import json
-from copy import deepcopy
 from pathlib import Path
 
 import frictionless
@@ -39,27 +38,6 @@ def resource(data: dict, name: str) -> dict:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_descriptor_passes_the_official_profile(version):
     assert profile_errors(version, descriptor()) == []
-
-
-# Breakages each profile must see, so that a pass above means something: (versions, how to break a copy).
-BREAKAGES = {
-    "resource without name": (VERSIONS, lambda d: resource(d, "figures").pop("name")),
-    "licence name that is not an identifier": (
-        VERSIONS,
-        lambda d: resource(d, "source_text")["licenses"][0].update(name="all rights reserved"),
-    ),
-    "dialect with a non-boolean header": (VERSIONS, lambda d: resource(d, "figures")["dialect"].update(header="yes")),
-    "non-table resource typed file": (("2.0",), lambda d: resource(d, "source_text").update(type="file")),
-}
-
-
-@pytest.mark.parametrize("name", BREAKAGES)
-def test_profiles_reject_a_broken_descriptor(name):
-    versions, breaks = BREAKAGES[name]
-    broken = deepcopy(descriptor())
-    breaks(broken)
-    for version in versions:
-        assert profile_errors(version, broken), (version, name)
 
 
 def test_only_tables_are_typed_and_frictionless_agrees():

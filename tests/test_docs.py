@@ -138,7 +138,7 @@ def test_inline_code_only_where_nothing_can_escape_it():
 
 
 def test_readme_escapes_html_markdown_and_markers_from_the_data(copy):
-    """Issue 20, point 18: a reason holding a marker, raw HTML and a link is pasted as text, or refused; never raw."""
+    """A reason holding a marker, raw HTML and a link is pasted into the README as text, or refused; never raw."""
     payload = "<!-- problems:end --><img src=x onerror=alert(1)> and [link](javascript:x) "
     with (copy / "data" / "readings.csv").open(encoding="utf-8") as f:
         reason = next(r for r in csv.DictReader(f) if r["reading_id"] == "R01")["reason"]
@@ -158,3 +158,19 @@ def test_readme_escapes_html_markdown_and_markers_from_the_data(copy):
         assert (copy / "README.md").read_text(encoding="utf-8").count(START) == readme_before.count(START) == 1
     else:
         assert "readings.csv" in done.stderr and "R01" in done.stderr
+
+
+#: Where the code is named for readers: every document, the SQL files (their comments), the workflows and the Makefile.
+_NAMING_CODE = ("*.md", "docs/**/*.md", "sql/*.sql", ".github/**/*.yml", "Makefile", "src/**/*.py", "tests/*.py")
+
+
+def test_every_path_of_the_code_named_in_docs_and_sql_exists():
+    """A file of src/checks/ that moves leaves no document, SQL comment or docstring pointing at its old place."""
+    named = {
+        (path.relative_to(ROOT).as_posix(), found.rstrip("."))
+        for pattern in _NAMING_CODE
+        for path in ROOT.glob(pattern)
+        for found in re.findall(r"src/checks/[\w/.]*\w", path.read_text(encoding="utf-8"))
+    }
+    missing = [(where, path) for where, path in sorted(named) if not (ROOT / path).exists()]
+    assert named and missing == []

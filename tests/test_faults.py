@@ -1,4 +1,5 @@
-"""Fault injection: each fault, applied alone to a copy of the package, is caught by the rule named for it."""
+"""Fault injection on the whole package, end to end: each fault, applied alone to a copy of the real package, is caught
+by the rule named for it (FAULTS: every kind of rule; DATA_FAULTS: cells, tolerances, coverage and periods)."""
 
 from __future__ import annotations
 
@@ -371,3 +372,152 @@ def test_fault_is_caught_by_its_rule(copy, name):
     assert rule in named, named
     for p in report.problems:
         assert p.file and p.rule, p
+
+
+# name → (how to break the copy, the rule that must name it; exit code 1)
+DATA_FAULTS = {
+    "tolerance inf": (lambda r: edit(r, "relations", "L01", tolerance="inf"), "relations.cells.canonical_form"),
+    "tolerance 1e308": (lambda r: edit(r, "relations", "L01", tolerance="1e308"), "relations.cells.canonical_form"),
+    "tolerance past its bound": (
+        lambda r: edit(r, "relations", "L01", tolerance=5),
+        "relations.tolerance_within_bound",
+    ),
+    "tolerance on a count": (lambda r: edit(r, "relations", "L08", tolerance=1), "relations.tolerance_within_bound"),
+    "tolerance too wide for a percentage": (
+        lambda r: edit(r, "relations", "L04", tolerance=0.5),
+        "relations.tolerance_within_bound",
+    ),
+    "figure deleted, a noted reading over its numeral": (
+        lambda r: _figure_swapped_for_reading(r),
+        "seed.numeral_coverage",
+    ),
+    "figure deleted, an unrecoverable reading over its numeral": (
+        lambda r: _figure_swapped_for_reading(r, status="unrecoverable"),
+        "seed.numeral_coverage",
+    ),
+    "figure deleted, a page-chrome reading over its numeral": (
+        lambda r: _figure_swapped_for_reading(r, kind="page_chrome"),
+        "seed.numeral_coverage",
+    ),
+    "F006 deleted, page chrome over 22.9": (
+        lambda r: _figure_swapped_for_reading(r, "F006", kind="page_chrome"),
+        "seed.numeral_coverage",
+    ),
+    "NUL byte in a text cell": (lambda r: edit(r, "figures", "F016", note="a\x00b"), "frictionless.constraint-error"),
+    "escape sequence in a text cell": (lambda r: edit(r, "figures", "F016", note="\x1b[31mred"), "pandera.figures"),
+    "formula in a text cell": (
+        lambda r: edit(r, "indicators", "administrative_villages", label_en='=HYPERLINK("http://x")'),
+        "frictionless.constraint-error",
+    ),
+    "leading plus in a text cell": (lambda r: edit(r, "figures", "F016", note="+1"), "pandera.figures"),
+    "number with a trailing space": (
+        lambda r: edit(r, "figures", "F005", value="622 "),
+        "figures.cells.canonical_form",
+    ),
+    "number with an exponent": (lambda r: edit(r, "figures", "F005", value="6.22e2"), "figures.cells.canonical_form"),
+    "NaN as a number": (lambda r: edit(r, "figures", "F005", value="NaN"), "figures.cells.canonical_form"),
+    "negative zero": (
+        lambda r: edit(r, "figures", "D001", value="-0", base_value="-0"),
+        "figures.cells.canonical_form",
+    ),
+    "offset beyond any integer": (
+        lambda r: edit(r, "figures", "F005", char_start="1e23"),
+        "figures.cells.canonical_form",
+    ),
+    "boolean spelt True": (lambda r: edit(r, "figures", "F005", stated="True"), "figures.cells.canonical_form"),
+    "a day in date_value": (
+        lambda r: edit(r, "figures", "F001", date_value="2017-08-15"),
+        "figures.value_matches_numeral",
+    ),
+    "period against its words": (
+        lambda r: edit(r, "figures", "F068", period_start="2018-01-01"),
+        "figures.period_matches_text",
+    ),
+    "period without words": (lambda r: edit(r, "figures", "F038", period_text=""), "figures.period_matches_text"),
+    "period open at its end, against its words": (
+        lambda r: edit(r, "figures", "F010", period_start="2016-01-01", period_end=""),
+        "figures.period_matches_text",
+    ),
+    "value under an unrecoverable reading": (
+        lambda r: _value_under_lost_text(r),
+        "figures.no_value_under_unrecoverable",
+    ),
+    "earlier value of 0 in a percentage": (
+        lambda r: edit(r, "figures", "D001", value=0, base_value=0),
+        "relations.evaluate_as_declared",
+    ),
+}
+
+
+def _figure_swapped_for_reading(
+    root: Path, figure_id: str = "F053", kind: str = "interpretation", status: str = "noted"
+) -> None:
+    """Delete a figure (with its terms and links) and lay a reading of this kind and status over its words."""
+    header, rows = read_rows(root / "data" / "figures.csv")
+    figure = next(r for r in rows if r["figure_id"] == figure_id)
+    for table in ("relation_terms", "figure_readings", "corroborations", "figures"):
+        drop(root, table, lambda row: row["figure_id"] != figure_id)
+    header, readings = read_rows(root / "data" / "readings.csv")
+    readings.append(
+        {
+            "reading_id": "R99",
+            "char_start": figure["char_start"],
+            "char_end": figure["char_end"],
+            "written": figure["quote"],
+            "adopted": figure["quote"],
+            "kind": kind,
+            "status": status,
+            "reason": "an excuse for a deleted figure",
+        }
+    )
+    write_rows(root / "data" / "readings.csv", header, readings)
+    stamp(Package(root))
+
+
+def _value_under_lost_text(root: Path) -> None:
+    drop(root, "figure_readings", lambda row: row["figure_id"] != "F048")
+    edit(root, "figures", "F048", value=510, unit="元", base_value=510, base_unit="CNY")
+
+
+@pytest.mark.parametrize("name", DATA_FAULTS)
+def test_data_fault_is_named(copy, name):
+    inject, rule = DATA_FAULTS[name]
+    inject(copy)
+    report = validate_stage(copy, rule)
+    assert report.exit_code == 1, (name, report.exit_code, report.failed_rules(), report.unusable)
+    assert rule in {p.rule for p in report.problems}, report.failed_rules()
+    assert not [r.rule for r in report.results if r.rule.endswith(".crashed")], report.failed_rules()
+
+
+def test_an_open_period_end_is_shown_as_open_not_as_nan(copy):
+    DATA_FAULTS["period open at its end, against its words"][0](copy)
+    [problem] = [
+        p
+        for p in validate_stage(copy, "figures.period_matches_text").problems
+        if p.rule == "figures.period_matches_text"
+    ]
+    assert (problem.row, problem.found) == ("F010", "2016-01-01 .. …")
+
+
+def test_a_duplicated_figure_fails_only_its_own_relations_naming_it(copy):
+    header, rows = read_rows(copy / "data" / "figures.csv")
+    write_rows(copy / "data" / "figures.csv", header, rows + [r for r in rows if r["figure_id"] == "F005"])
+    stamp(Package(copy))
+    report = validate_stage(
+        copy, "relations.evaluate_as_declared"
+    )  # with relations.sql_agrees: the relations table's rules
+    relations = report.rule("relations.evaluate_as_declared").problems
+    terms = {t["relation_id"] for t in read_rows(copy / "data" / "relation_terms.csv")[1] if t["figure_id"] == "F005"}
+    assert {p.row for p in relations} == terms and all("F005" in p.found for p in relations)
+    assert report.rule("relations.sql_agrees").passed
+
+
+def test_a_cell_of_two_megabytes_is_valid(copy):
+    edit(copy, "figures", "F016", note="长" * 2_100_000)
+    assert validate(copy).exit_code == 0
+
+
+def test_a_numeral_too_long_to_parse_fails_without_hanging(copy):
+    edit(copy, "figures", "F003", numeral="一" * 100_000)
+    report = validate(copy)
+    assert report.exit_code == 1 and "figures.value_matches_numeral" in report.failed_rules()

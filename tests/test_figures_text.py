@@ -1,4 +1,4 @@
-"""Issue 2's promises, checked independently of the validator: anchors, values, coverage."""
+"""The data's promises, checked independently of the validator: anchors, values, coverage."""
 
 from __future__ import annotations
 

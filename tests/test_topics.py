@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.database import connect, sql_order
+from checks.database import populate, sandboxed, sql_order
 from checks.validate import load_context
 from front_helpers import cli_rows_each, py_rows, relations_of
 from helpers import ROOT, read_rows
@@ -13,7 +13,8 @@ from helpers import ROOT, read_rows
 @pytest.fixture(scope="module")
 def con(package):
     ctx = load_context(package.root)
-    connection = connect(ctx.package, ctx.tables)
+    connection = sandboxed()
+    populate(connection, ctx.package, ctx.tables)
     yield connection
     connection.close()
 
@@ -29,7 +30,7 @@ def test_load_sql_orders_every_file_of_sql(package):
 
 
 def test_load_sql_refuses_dot_commands(copy):
-    """sql/load.sql is plain SQL now: a dot command in it is refused by the rule sql.generated (issue 20, point 2)."""
+    """sql/load.sql is plain SQL: a dot command in it (which the DuckDB CLI would run) is refused by sql.generated."""
     from checks.validate.rules.generated_sql import check_generated_sql
 
     path = copy / "sql" / "load.sql"

@@ -45,6 +45,8 @@ def test_actionlint_passes_on_every_workflow():
 
 
 def test_actionlint_finds_a_broken_workflow(tmp_path):
+    """Guards the project's wrapper .ci/actionlint.cjs, which test_actionlint_passes_on_every_workflow trusts: a problem
+    found is printed and exits 1 (a wrapper that loaded no linter or lost its output would pass every workflow)."""
     _require_linter()
     broken = tmp_path / "broken.yml"
     broken.write_text(

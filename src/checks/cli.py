@@ -40,15 +40,14 @@ def _build(args) -> int:
     """build or release: the validation report if it failed, else its summary line and each file written."""
     from checks.outputs.build import build
     from checks.outputs.release import release
-    from checks.validate.report import as_text
+    from checks.validate.report import as_text, summary_line
 
     done = (release if args.command == "release" else build)(args.root)
-    text = as_text(done.report)
     if done.report.exit_code != 0:
-        sys.stdout.write(text)
+        sys.stdout.write(as_text(done.report))
         _hint(args, done.report.unusable)
         return done.report.exit_code
-    print(next((line for line in text.splitlines() if " rules: " in line), "VALID"))  # the summary line
+    print(summary_line(done.report))
     for path in done.written:
         print(f"wrote {path.relative_to(args.root).as_posix()}  ({path.stat().st_size:,} bytes)")
     return 0

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from checks.database.sandbox import deadline, ident, run_sql_file, sandboxed, sql_seconds
-from checks.database.tables import SOURCE_TEXT, _typed_select, describe, load_frames, load_source_text
+from checks.database.sandbox import deadline, run_sql_file, sandboxed, timed_out_message
+from checks.database.tables import describe, load_frames, load_source_text
 from checks.database.view_comments import comment_views
 from checks.package import Package
 
@@ -36,12 +36,17 @@ def sql_order(package: Package) -> list[str]:
     return names
 
 
-def run_package_sql(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
-    """The views of sql/, in order, on a sandboxed connection (tables come from the frames), then a comment on every
-    view column that has none (`comment_views`). Returns those comments, as statements."""
+def run_views(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    """The hand-written files of sql/, in order (the tables are already there)."""
     for name in sql_order(package):
         if name != TABLES_SQL:
             run_sql_file(con, f"sql/{name}", package.read_text(package.sql_path(name)))
+
+
+def run_package_sql(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
+    """The views of sql/, in order, on a sandboxed connection (tables come from the frames), then a comment on every
+    view column that has none (`comment_views`). Returns those comments, as statements."""
+    run_views(con, package)
     return comment_views(con)
 
 
@@ -55,46 +60,22 @@ def populate(
     run_package_sql(con, package)
 
 
-def connect(package: Package, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
-    """An in-memory, sandboxed connection with every table and every view of the package."""
-    con = sandboxed()
-    populate(con, package, tables)
-    return con
-
-
-def attach(con: duckdb.DuckDBPyConnection, package: Package, tables: dict[str, pd.DataFrame]) -> None:
-    """Every table and every view of the package over the frames themselves, registered rather than copied.
-
-    For validation, which reads relation_results once: the same typed columns as `load_frames` gives (the same
-    TRY_CAST), without holding a second copy of every table (and of the seed) in DuckDB.
-    """
-    for name in package.table_names:
-        source = f"_frame_{name}"  # table names start with a letter (preflight), so this cannot clash
-        con.register(source, tables[name])
-        con.execute(f"CREATE VIEW {ident(name)} AS {_typed_select(package.schema(name), source)}")
-    import pandas as pd  # here, not at the top: `query` on a built database never loads pandas
-
-    con.register("_frame_source_text", pd.DataFrame({"text": pd.Series([package.seed_text], dtype=object)}))
-    con.execute(f'CREATE VIEW {ident(SOURCE_TEXT)} AS SELECT "text" FROM _frame_source_text')
-    for name in sql_order(package):
-        if name != TABLES_SQL:
-            run_sql_file(con, f"sql/{name}", package.read_text(package.sql_path(name)))
-
-
 def evaluate_relations_sql(ctx) -> pd.DataFrame | str:
     """relation_results as a frame indexed by relation_id, or the error text when the SQL cannot run."""
     try:
         con = sandboxed()
         try:
-            with deadline(con):
-                attach(con, ctx.package, ctx.tables)
+            with deadline(con):  # the tables and views, without the comments that only readers need
+                load_frames(con, ctx.package, ctx.tables)
+                load_source_text(con, ctx.package)
+                run_views(con, ctx.package)
                 frame = con.execute("SELECT relation_id, lhs, rhs, holds FROM relation_results").df()
         finally:
             con.close()
     except (duckdb.Error, OSError) as err:
         first = str(err).splitlines()[0]
         if isinstance(err, duckdb.InterruptException) or getattr(err, "timed_out", False):
-            first = f"the package's SQL ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
+            first = timed_out_message("the package's SQL")
         return f"the SQL could not run: {first}"
     frame["holds"] = frame["holds"].astype("boolean")
     return frame.set_index("relation_id")

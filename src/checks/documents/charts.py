@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.package import DESCRIPTOR, Package, files
+from checks.package import Package, files
 
 CHART_FOLDER = "docs/charts"
 FONT = "Noto Sans CJK SC"
@@ -189,8 +189,7 @@ def store_views(package: Package, tables: dict[str, pd.DataFrame]) -> bool:
     if package.descriptor.get("views") == new:
         return False
     package.descriptor["views"] = new
-    text = json.dumps(package.descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    files.write_atomic(package.root, DESCRIPTOR, text.encode("utf-8"))
+    package.save_descriptor()
     return True
 
 

@@ -13,7 +13,7 @@ from checks import database as duck
 from checks.outputs import fingerprint, staging
 from checks.outputs.parquet import write_parquet
 from checks.outputs.workbook import workbook_bytes
-from checks.package import Package, files
+from checks.package import Package
 from checks.package.citation import read_citation
 from checks.package.tables import for_readers
 from checks.problems import Report
@@ -55,11 +55,11 @@ def build(root: Path) -> Built:
             con.execute("CHECKPOINT")
 
     with staging.staged(root) as stage:
-        written = [staging.produce(root, database, write_database)]
-        written.append(fingerprint.record(package, database))  # lets `query` use the database
-        written.extend(write_parquet(package, ctx.tables))
-        written.append(files.write_atomic(root, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
-        written.extend(root / rel for rel in build_site(ctx))  # the report view and the W3C annotations
+        written = [staging.produce(stage, database, write_database)]
+        written.append(fingerprint.record(package, database, stage))  # lets `query` use the database
+        written.extend(write_parquet(package, ctx.tables, stage))
+        written.append(staging.write(stage, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
+        written.extend(root / rel for rel in build_site(ctx, stage))  # the report view and the W3C annotations
     dist = root.resolve() / staging.DIST
     built.written = [dist / path.relative_to(stage) if path.is_relative_to(stage) else path for path in written]
     return built

@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from checks.outputs import staging
 from checks.package import DESCRIPTOR, Package, files
 
 
@@ -34,9 +35,10 @@ def sidecar(database: str) -> str:
     return database + ".inputs"
 
 
-def record(package: Package, database: str) -> Path:
+def record(package: Package, database: str, out: Path) -> Path:
+    """Write the fingerprint beside the database, in the build's output folder `out`."""
     data = json.dumps({"sha256": fingerprint(package)}) + "\n"
-    return files.write_atomic(package.root, sidecar(database), data.encode("utf-8"))
+    return staging.write(out, sidecar(database), data.encode("utf-8"))
 
 
 def current(package: Package, database: str) -> bool:

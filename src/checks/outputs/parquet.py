@@ -92,13 +92,12 @@ def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) ->
         con.close()
 
 
-def write_parquet(package: Package, tables: dict) -> list[Path]:
-    """dist/parquet/<table>.parquet for every table (zstd, statistics, no wall-clock time in the file)."""
-    root = package.root
-    (staging.dist_dir(root) / "parquet").mkdir(exist_ok=True)
+def write_parquet(package: Package, tables: dict, out: Path) -> list[Path]:
+    """dist/parquet/<table>.parquet for every table, in the output folder `out` (zstd, statistics, no wall-clock time in
+    the file)."""
     return [
         staging.produce(
-            root, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp)
+            out, f"{FOLDER}/{name}.parquet", lambda tmp, name=name: write_table(package, name, tables[name], tmp)
         )
         for name in package.table_names
     ]

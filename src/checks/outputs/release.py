@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -98,24 +97,11 @@ def zip_bytes(package: Package, entries: dict[str, bytes]) -> bytes:
 
 
 def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
-    """Write the files into a fresh folder beside dist/release/, then put it in place in one step."""
-    dist = staging.dist_dir(root)
-    target = dist / "release"
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise files.refuse(
-            "output.not_a_folder", FOLDER, f"{FOLDER} is a symlink or not a folder; refusing to replace it"
-        )
-    fresh = dist / f".release.{os.getpid()}.tmp"
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir()
-    try:
+    """Write the files into a fresh folder beside dist/release/, then put it in place in one step (`staging.staged`)."""
+    with staging.staged(root, FOLDER) as stage:
         for name, data in made.items():
-            (fresh / name).write_bytes(data)
-            os.chmod(fresh / name, 0o644)
-        staging.swap_in(fresh, target)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-    return [target / name for name in made]
+            files.write_atomic(stage, name, data)
+    return [root.resolve() / FOLDER / name for name in made]
 
 
 def release(root: Path) -> Built:

@@ -1,13 +1,13 @@
 """Where the build writes: dist/ inside the package, never through a symlink, all of it new or all of it old.
 
-A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked while the build runs) and then puts it in
-place of dist/ with one rename (on Linux an atomic exchange of the two folders), so that a build stopped at any
-point, even by `kill -9`, leaves the old dist/ whole; what a stopped build left is removed by the next one.
+A build writes into a fresh folder beside dist/ (`.dist-staging-…`, locked while the build runs), then moves the old
+dist/ aside whole and renames the new folder into its place, so that a build stopped at any point, even by `kill -9`,
+leaves dist/ all old or all new (or, stopped between the two renames, none), never a mix; what a stopped build left is
+removed by the next one.
 """
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import os
 import shutil
@@ -18,23 +18,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from checks.package import files
-from checks.package.preflight import PACKAGE_NAME
+from checks.package.preflight import check_package_name
 
 DIST = "dist"
 STAGING = ".dist-staging-"
 
 
 def database_name(package) -> str:
-    """The built DuckDB database, named after the package (its name is checked again: it becomes a file name)."""
+    """The built DuckDB database, named after the package. The name becomes a file name: preflight's check is asked
+    again here because `query` opens a built database before any preflight. A package without a name (which preflight
+    allows) has no database: its name is refused as the name None."""
     name = package.descriptor.get("name")
-    if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
-        raise files.refuse(
-            "input.unsafe_name",
-            "datapackage.json",
-            f"the package name {str(name)[:80]!r} must match the Data Package name pattern (lower-case "
-            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 "
-            "characters)",
-        )
+    check_package_name({"name": "None"} if name is None else package.descriptor)
     return f"{DIST}/{name}.duckdb"
 
 
@@ -48,13 +43,18 @@ def _dist(root: Path) -> Path:
     return dist
 
 
-def dist_dir(root: Path) -> Path:
-    """dist/ under root (during a build: its staging folder), created if missing."""
-    staging, _ = files.output_base(root, DIST)
-    if staging is root:
-        staging = _dist(root)
-        staging.mkdir(exist_ok=True)
-    return staging
+def _base(out: Path, rel: str) -> tuple[Path, str]:
+    """(folder, path under it) of rel, a path under dist/ as the writers name their files, in `out`: the folder that
+    stands for dist/ (a build's staging folder, or dist/ itself, addressed from the root so that a refusal names the
+    whole path)."""
+    if out.name == DIST:
+        return out.parent, rel
+    return out, rel.removeprefix(DIST + "/")
+
+
+def write(out: Path, rel: str, data: bytes) -> Path:
+    """Write data to rel (a path under dist/) in the output folder `out` (see `_base`), atomically."""
+    return files.write_atomic(*_base(out, rel), data)
 
 
 def check_old_dist(root: Path) -> None:
@@ -83,9 +83,9 @@ def _locked(folder: Path) -> int | None:
         return None
 
 
-def _remove_leftovers(root: Path) -> None:
-    """Staging folders of builds that were stopped (no process holds their lock any more)."""
-    for path in root.glob(STAGING + "*"):
+def _remove_leftovers(parent: Path) -> None:
+    """Staging folders in parent of builds that were stopped (no process holds their lock any more)."""
+    for path in parent.glob(STAGING + "*"):
         if path.is_dir() and not path.is_symlink() and (fd := _locked(path)) is not None:
             try:
                 shutil.rmtree(path)
@@ -93,21 +93,12 @@ def _remove_leftovers(root: Path) -> None:
                 os.close(fd)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_cwd, exchange = -100, 2
-    return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0
-
-
 def swap_in(stage: Path, dist: Path) -> None:
-    """Put folder stage in place of dist in one step; afterwards stage holds the old dist (if any), to be removed."""
+    """Put folder stage in place of dist; afterwards stage holds the old dist (if any), to be removed. Two renames: the
+    old dist/ moves aside whole, the new one takes its place (a moment without dist/, never a mix of the two)."""
     if not os.path.lexists(dist):
         os.rename(stage, dist)
-    elif not _exchange(stage, dist):  # elsewhere: two renames, with a moment without dist/
+    else:
         old = Path(tempfile.mkdtemp(prefix=STAGING, dir=dist.parent))
         os.rename(dist, old / DIST)
         os.rename(stage, dist)
@@ -115,19 +106,20 @@ def swap_in(stage: Path, dist: Path) -> None:
 
 
 @contextmanager
-def staged(root: Path) -> Iterator[Path]:
-    """Every write to dist/ inside the block goes to a fresh staging folder, which replaces dist/ when the block ends
-    without an error; on an error (or a signal) dist/ is left as it was and the staging folder is removed."""
+def staged(root: Path, folder: str = DIST) -> Iterator[Path]:
+    """A fresh staging folder beside `folder` (dist/, or a folder inside it), the output folder for the block's writes
+    (`write`, `produce`); it replaces the folder when the block ends without an error; on an error (or a signal) the
+    folder is left as it was and the staging folder is removed."""
     root = root.resolve()
     check_old_dist(root)
-    _remove_leftovers(root)
-    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
+    target = root / folder
+    _remove_leftovers(target.parent)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=target.parent))
     lock = _locked(stage)
     try:
-        with files.redirected(root, DIST, stage):
-            yield stage
+        yield stage
         os.chmod(stage, 0o755)
-        swap_in(stage, root / DIST)
+        swap_in(stage, target)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
@@ -135,9 +127,10 @@ def staged(root: Path) -> Iterator[Path]:
             os.close(lock)
 
 
-def produce(root: Path, rel: str, write: Callable[[Path], None]) -> Path:
-    """Let `write` (DuckDB, say) create a file at a temporary name beside `rel`, then rename it into place."""
-    target = files.output_path(root, rel)
+def produce(out: Path, rel: str, write: Callable[[Path], None]) -> Path:
+    """Let `write` (DuckDB, say) create a file at a temporary name beside rel (a path under dist/, in the output folder
+    `out`: see `_base`), then rename it into place."""
+    target = files.output_path(*_base(out, rel))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))

@@ -96,6 +96,12 @@ class Package:
     def descriptor(self) -> dict:
         return read_json(self.root, DESCRIPTOR, "the package descriptor")
 
+    def save_descriptor(self) -> None:
+        """Write the descriptor as held (`stamp` and `charts` change it in place) to datapackage.json, atomically: the
+        one layout (two-space indent, UTF-8, final newline) and finite numbers only."""
+        text = json.dumps(self.descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        files.write_atomic(self.root, DESCRIPTOR, text.encode("utf-8"))
+
     @property
     def resources(self) -> list[dict]:
         return self.descriptor["resources"]

@@ -10,7 +10,6 @@ import re
 import stat
 import tempfile
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 
 from checks.problems import Problem, UnusableInput
@@ -21,8 +20,6 @@ MAX_JSON_BYTES = 5 * 2**20
 MAX_FILE_BYTES = 512 * 2**20
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-#: While a build runs: (package root, its output folder, the fresh folder every write to that output folder goes to).
-_REDIRECT: ContextVar[tuple[Path, str, Path] | None] = ContextVar("redirect", default=None)
 
 
 def limit(kind: str) -> int:
@@ -112,31 +109,9 @@ def read_bytes(path: Path, rel: str, kind: str = "file") -> bytes:
     return data
 
 
-@contextmanager
-def redirected(root: Path, folder: str, into: Path):
-    """Inside the block, every write to `folder/…` under root goes to `into/…` instead (a build's staging folder)."""
-    token = _REDIRECT.set((root.resolve(), folder, into))
-    try:
-        yield into
-    finally:
-        _REDIRECT.reset(token)
-
-
-def output_base(root: Path, declared: str) -> tuple[Path, str]:
-    """(folder, path under it) where a write to `declared` under root goes: a running build's staging folder, or
-    root."""
-    redirect = _REDIRECT.get()
-    if redirect is not None and root.resolve() == redirect[0]:
-        _, folder, into = redirect
-        if declared == folder or declared.startswith(folder + "/"):
-            return into, declared[len(folder) + 1 :] or "."
-    return root, declared
-
-
 def output_path(root: Path, declared: str) -> Path:
     """Where to write `declared`: inside root, no symlink anywhere on the way (a linked folder would carry the write
     elsewhere), not a folder or device; refused with the name of the offending part."""
-    root, declared = output_base(root, declared)
     path = resolve_inside(root, declared, "output")
     parts = PurePosixPath(declared).parts
     for shown in ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1)):

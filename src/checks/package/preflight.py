@@ -56,7 +56,7 @@ def check_descriptor(package: Package) -> Package:
     if not isinstance(descriptor, dict):
         raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
     _check_profile(descriptor, "the package")
-    _check_package_name(descriptor)
+    check_package_name(descriptor)
     _check_other_paths(package.root, descriptor, "the package")
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
@@ -90,7 +90,7 @@ def check_descriptor(package: Package) -> Package:
     return package
 
 
-def _check_package_name(descriptor: dict) -> None:
+def check_package_name(descriptor: dict) -> None:
     """The package name becomes file names in dist/: only the Data Package name pattern, never a path."""
     name = descriptor.get("name")
     if name is not None and not (isinstance(name, str) and PACKAGE_NAME.fullmatch(name)):

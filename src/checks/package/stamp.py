@@ -4,9 +4,8 @@ a table (`python -m checks stamp`). The output is byte-stable for the same files
 from __future__ import annotations
 
 import hashlib
-import json
 
-from checks.package import DESCRIPTOR, Package, files
+from checks.package import Package, files
 
 
 def stamp(package: Package) -> list[str]:
@@ -20,6 +19,5 @@ def stamp(package: Package) -> list[str]:
         if any(resource.get(k) != v for k, v in stamped.items()):
             changed.append(resource["name"])
         resource.update(stamped)
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    files.write_atomic(package.root, DESCRIPTOR, text.encode("utf-8"))
+    package.save_descriptor()
     return changed

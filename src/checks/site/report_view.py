@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import pandas as pd
 
-from checks.package import files
+from checks.outputs import staging
 from checks.site.annotations import annotation_collection, plain
 from checks.site.marks import nest, tree
 from checks.validate.rules.base import Context, present, rows
@@ -139,12 +140,14 @@ def render_pages(ctx: Context) -> dict[str, str]:
     }
 
 
-def build_site(ctx: Context) -> list[str]:
-    """Write dist/site/ and dist/annotations.jsonld from the loaded tables; return the paths written."""
+def build_site(ctx: Context, into: Path | None = None) -> list[str]:
+    """Write dist/site/ and dist/annotations.jsonld from the loaded tables into the output folder `into` (a build's
+    staging folder; by default dist/ itself); return the paths written, as paths under dist/."""
+    into = into or ctx.package.root / staging.DIST
     static = resources.files("checks.site") / "static"
     out = {f"{SITE}/{name}": html.encode("utf-8") for name, html in render_pages(ctx).items()}
     out |= {f"{SITE}/static/{name}": (static / name).read_bytes() for name in STATIC}
     out[ANNOTATIONS] = (json.dumps(annotation_collection(ctx), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     for rel, data in out.items():
-        files.write_atomic(ctx.package.root, rel, data)
+        staging.write(into, rel, data)
     return list(out)

@@ -44,6 +44,15 @@ def unusable_lines(p: Problem) -> list[str]:
     return out
 
 
+def summary_line(report: Report) -> str:
+    """How many rules ran, passed and failed, and how many problems they found: one line."""
+    passed = sum(r.passed for r in report.results)
+    return (
+        f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
+        f"{report.problem_count} problems"
+    )
+
+
 def as_text(report: Report) -> str:
     if report.unusable is not None:
         return "\n".join([*unusable_lines(report.unusable), VERDICTS[2]]) + "\n"
@@ -62,11 +71,7 @@ def as_text(report: Report) -> str:
             )
             out.append(f"  … and {result.count - SHOWN_PER_RULE} more (--json lists {listed})")
         out.append("")
-    passed = sum(r.passed for r in report.results)
-    out.append(
-        f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
-        f"{report.problem_count} problems"
-    )
+    out.append(summary_line(report))
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
         detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")

@@ -77,13 +77,14 @@ class Row(dict):
 
 
 def rows(df: pd.DataFrame) -> list[Row]:
-    """The table's rows, its columns zipped: one list of Python values per column (missing as pd.NA), a dict per row
-    (Arrow strings read through Arrow itself: pandas' own iteration costs more than the rules)."""
+    """The table's rows, its columns zipped: one list of Python values per column (missing as pd.NA), a dict per row.
+    Arrow strings are read through Arrow (`__arrow_array__`, pandas' public door to it): pandas' own iteration costs
+    more than the rules."""
     names, columns = list(df.columns), []
     for c in names:
         column = df[c]
-        if isinstance(column.dtype, pd.StringDtype) and hasattr(column.array, "_pa_array"):
-            columns.append([pd.NA if v is None else v for v in column.array._pa_array.to_pylist()])
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            columns.append([pd.NA if v is None else v for v in column.array.__arrow_array__().to_pylist()])
         elif isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             columns.append(column.to_numpy(dtype=object, na_value=pd.NA).tolist())
         else:
