@@ -4,6 +4,7 @@ unzipped, with the workbook and a DuckDB file that DuckDB 1.5 opens beside it; t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -41,8 +42,11 @@ def test_release_writes_zip_workbook_database_and_sums(released):
     version = Package(root).descriptor["version"]
     stem = f"{NAME}-{version}"
     assert sorted(p.name for p in done.written) == sorted(
-        [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", "SHA256SUMS"]
+        [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", f"{stem}.sqlite", f"{stem}.datasette.json", "SHA256SUMS"]
     )
+    # Datasette names a database after its file: the metadata beside the renamed file names it so
+    metadata = json.loads((root / "dist/release" / f"{stem}.datasette.json").read_text(encoding="utf-8"))
+    assert list(metadata["databases"]) == [stem] and metadata["databases"][stem]["tables"]["figures"]["columns"]
     sums = (root / "dist/release/SHA256SUMS").read_text(encoding="utf-8").splitlines()
     for line in sums:
         digest, name = line.split("  ")
@@ -80,6 +84,8 @@ def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
             "CHANGELOG.md",
             "SHA256SUMS",
             f"{NAME}.xlsx",
+            f"{NAME}.sqlite",
+            f"{NAME}.datasette.json",
             "seeds/PROVENANCE.md",
             "seeds/SHA256SUMS",
             "docs/data-dictionary.md",

@@ -363,11 +363,22 @@ def datasette_metadata(package: Package, database: Path, duckdb_file: Path) -> d
     return meta
 
 
+def _metadata_bytes(meta: dict) -> bytes:
+    return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def renamed_metadata(raw: bytes, database: str) -> bytes:
+    """The metadata for the same file under another name (Datasette names a database after its file's stem)."""
+    meta = json.loads(raw)
+    meta["databases"] = {database: next(iter(meta["databases"].values()))}
+    return _metadata_bytes(meta)
+
+
 def write_sqlite(package: Package, tables: dict[str, pd.DataFrame], duckdb_file: Path) -> list[Path]:
     """dist/<name>.sqlite and dist/<name>.datasette.json, each written whole or not at all."""
     root = package.root
     database = staging.produce(
         root, sqlite_name(package), lambda tmp: write_sqlite_file(package, tables, duckdb_file, tmp)
     )
-    meta = json.dumps(datasette_metadata(package, database, duckdb_file), ensure_ascii=False, indent=2) + "\n"
-    return [database, files.write_atomic(root, metadata_name(package), meta.encode("utf-8"))]
+    meta = _metadata_bytes(datasette_metadata(package, database, duckdb_file))
+    return [database, files.write_atomic(root, metadata_name(package), meta)]
