@@ -25,7 +25,10 @@ DOCUMENTS = ("README.md", "LICENSE", "CHANGELOG.md", "docs")
 def _package(dest):
     copy_package(dest)
     for part in DOCUMENTS:
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, dest / part, dirs_exist_ok=True)  # copy_package brought docs/usage.md
+        else:
+            shutil.copy2(ROOT / part, dest / part)
     return dest
 
 
