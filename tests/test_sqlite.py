@@ -8,6 +8,7 @@ that skip is a failure instead.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ import pytest
 from checks.outputs import sqlite as lite
 from checks.package import Package
 from checks.package.fields import primary_key
-from front_helpers import database_of
+from front_helpers import copy_package, database_of
 from helpers import read_rows
 from test_site_browser import FLAGS, require_browser
 
@@ -193,6 +194,36 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_hostile_package_text_reaches_datasette_as_text_only(built, tmp_path):
+    """Markup in the package's descriptions is shown as text, and a link that is not http(s) is dropped."""
+    require_datasette()
+    from datasette.app import Datasette
+
+    root = copy_package(tmp_path)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["licenses"][0]["path"] = "javascript:alert(1)"
+    descriptor["sources"][0]["title"] = "<b onmouseover=alert(2)>source</b>"
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    schema = json.loads((root / "schemas/figures.json").read_text(encoding="utf-8"))
+    schema["description"] = "<img src=x onerror=alert(3)>"
+    schema["fields"][4]["description"] = "<script>alert(4)</script>"
+    (root / "schemas/figures.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    package = Package(root)
+    sqlite_file = built / lite.sqlite_name(package)
+    duckdb_file = Path(shutil.copy(database_of(built), tmp_path / "copy.duckdb"))  # `duck` holds the original open
+    meta = lite.datasette_metadata(package, sqlite_file, duckdb_file)
+    assert "license_url" not in meta and not [path for path, _ in _walk(meta) if str(path[-1]).endswith("_html")]
+
+    async def page() -> str:
+        datasette = Datasette([str(sqlite_file)], metadata=meta, immutables=[])
+        await datasette.invoke_startup()
+        return (await datasette.client.get(f"/{NAME}/figures")).text
+
+    html = asyncio.run(page())
+    assert "&lt;img src=x onerror=alert(3)&gt;" in html and "&lt;script&gt;alert(4)&lt;/script&gt;" in html
+    assert not [tag for tag in ("<img src=x", "<script>alert", "<b onmouseover", "javascript:alert") if tag in html]
 
 
 @pytest.fixture(scope="module")

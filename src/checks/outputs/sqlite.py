@@ -127,14 +127,21 @@ def text_columns(schema: dict) -> list[str]:
     ]
 
 
-def fts_tables(package: Package) -> dict[str, str]:
-    """Table → its full-text index, for every table with free text whose index name is not already taken."""
-    taken = {*package.table_names, SOURCE_TEXT}
-    return {
-        name: name + FTS_SUFFIX
-        for name in package.table_names
-        if text_columns(package.schema(name)) and name + FTS_SUFFIX not in taken
-    }
+#: Column names FTS5 or the rowid it indexes by would read as something else (compared in lower case).
+_RESERVED = {"rowid", "oid", "_rowid_", "rank"}
+
+
+def fts_tables(package: Package, views: list[str]) -> dict[str, str]:
+    """Table → its full-text index, for every table with free text whose index name no table or view takes and whose
+    columns FTS5 can index as they are (none named rowid, oid, _rowid_, rank or as the index itself)."""
+    taken = {name.lower() for name in (*package.table_names, SOURCE_TEXT, *views)}
+    found = {}
+    for name in package.table_names:
+        schema, fts = package.schema(name), name + FTS_SUFFIX
+        columns = {f["name"].lower() for f in schema["fields"]}
+        if text_columns(schema) and fts.lower() not in taken and not columns & (_RESERVED | {fts.lower()}):
+            found[name] = fts
+    return found
 
 
 def _view_columns(duck, view: str) -> list[tuple[str, str, str]]:
@@ -177,12 +184,14 @@ def _view_select(view: str, columns: list[tuple[str, str, str]]) -> tuple[str, l
     return f"SELECT {', '.join(select)} FROM {ident(view)}", definitions
 
 
-def _copy_views(con: sqlite3.Connection, duckdb_file: Path) -> None:
-    """Every view of the DuckDB file as a table of its rows, in the order the view gives them (one thread)."""
+def _copy_views(con: sqlite3.Connection, duckdb_file: Path) -> list[str]:
+    """Every view of the DuckDB file as a table of its rows, in the order the view gives them (one thread); returns
+    their names."""
     duck = sandboxed(duckdb_file, {"threads": 1}, read_only=True)
     try:
         with deadline(duck):
-            for view, _ in views(duck):
+            names = [view for view, _ in views(duck)]
+            for view in names:
                 columns = _view_columns(duck, view)
                 select, definitions = _view_select(view, columns)
                 con.execute(f"CREATE TABLE {ident(view)} ({', '.join(definitions)})")
@@ -190,11 +199,12 @@ def _copy_views(con: sqlite3.Connection, duckdb_file: Path) -> None:
                 con.executemany(f"INSERT INTO {ident(view)} VALUES ({marks})", duck.execute(select).fetchall())
     finally:
         duck.close()
+    return names
 
 
-def _index(con: sqlite3.Connection, package: Package) -> None:
+def _index(con: sqlite3.Connection, package: Package, view_names: list[str]) -> None:
     """The trigram full-text index of each table's free text, over the table itself (external content)."""
-    for table, fts in fts_tables(package).items():
+    for table, fts in fts_tables(package, view_names).items():
         columns = ", ".join(map(ident, text_columns(package.schema(table))))
         con.execute(
             f"CREATE VIRTUAL TABLE {ident(fts)} USING fts5({columns}, content={ident(table)}, "
@@ -204,7 +214,7 @@ def _index(con: sqlite3.Connection, package: Package) -> None:
         con.execute(f"INSERT INTO {ident(fts)} ({ident(fts)}) VALUES ('optimize')")
 
 
-def _check(con: sqlite3.Connection, package: Package) -> None:
+def _check(con: sqlite3.Connection, package: Package, view_names: list[str]) -> None:
     """Refuse a file whose keys do not hold or whose index does not match its table (say, after a VACUUM that
     renumbered rows)."""
     broken = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -212,7 +222,7 @@ def _check(con: sqlite3.Connection, package: Package) -> None:
         raise RuntimeError(f"the SQLite file breaks its foreign keys: {broken[:5]}")
     if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
         raise RuntimeError("the SQLite file fails PRAGMA integrity_check")
-    for table, fts in fts_tables(package).items():
+    for fts in fts_tables(package, view_names).values():
         con.execute(f"INSERT INTO {ident(fts)} ({ident(fts)}, rank) VALUES ('integrity-check', 1)")
 
 
@@ -233,13 +243,14 @@ def write_sqlite_file(package: Package, tables: dict[str, pd.DataFrame], duckdb_
             con.executemany(f"INSERT INTO {ident(name)} VALUES ({marks})", _rows(schema, tables[name]))
         con.execute(f'CREATE TABLE {ident(SOURCE_TEXT)} ("text" TEXT NOT NULL)')
         con.execute(f"INSERT INTO {ident(SOURCE_TEXT)} VALUES (?)", [package.seed_text])
-        _copy_views(con, duckdb_file)
-        _index(con, package)
+        view_names = _copy_views(con, duckdb_file)
+        _index(con, package, view_names)
         con.execute("COMMIT")
         con.execute("VACUUM")
-        _check(con, package)
+        _check(con, package, view_names)
     finally:
         con.close()
+        path.with_name(path.name + "-journal").unlink(missing_ok=True)  # none is written (journal_mode OFF)
 
 
 def _url(value) -> str | None:
@@ -339,7 +350,19 @@ def datasette_metadata(package: Package, database: Path, duckdb_file: Path) -> d
         meta.update(_licence(sources[0], "source"))
     if homepage := _url(descriptor.get("homepage")):
         meta.update({"about": homepage, "about_url": homepage})
-    fts = fts_tables(package)
+    duck = sandboxed(duckdb_file, {"threads": 1}, read_only=True)
+    try:
+        materialised = {
+            view: {
+                "description": " ".join(part for part in (_text(comment), MATERIALISED.format(name=view)) if part),
+                "columns": {name: _text(about) for name, _, about in _view_columns(duck, view)},
+                "materialised_view": True,
+            }
+            for view, comment in views(duck)
+        }
+    finally:
+        duck.close()
+    fts = fts_tables(package, list(materialised))
     tables = {name: _table_metadata(package, name, fts.get(name)) for name in package.table_names}
     seed = package.resource(SOURCE_TEXT)
     tables[SOURCE_TEXT] = {
@@ -348,16 +371,7 @@ def datasette_metadata(package: Package, database: Path, duckdb_file: Path) -> d
         "columns": {"text": "The source text (the seed), as one string."},
         **(_licence(seed["licenses"][0]) if seed.get("licenses") else {}),
     }
-    duck = sandboxed(duckdb_file, {"threads": 1}, read_only=True)
-    try:
-        for view, comment in views(duck):
-            tables[view] = {
-                "description": " ".join(part for part in (_text(comment), MATERIALISED.format(name=view)) if part),
-                "columns": {name: _text(about) for name, _, about in _view_columns(duck, view)},
-                "materialised_view": True,
-            }
-    finally:
-        duck.close()
+    tables.update(materialised)
     name = Path(sqlite_name(package)).stem
     meta["databases"] = {name: {"tables": tables, "queries": canned_queries(package, database)}}
     return meta
