@@ -57,7 +57,8 @@ validate: $(STAMP)
 build: $(STAMP)
 	$(CHECKS) build
 
-# dist/release/: <name>-<version>.zip (byte-identical from run to run) and SHA256SUMS, the workbook and the DuckDB file.
+# dist/release/: <name>-<version>.zip (byte-identical from run to run) and SHA256SUMS, the workbook, the DuckDB file,
+# the SQLite file and its Datasette metadata.
 release: $(STAMP)
 	$(CHECKS) release
 
