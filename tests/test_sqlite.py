@@ -227,7 +227,7 @@ def test_hostile_package_text_reaches_datasette_as_text_only(built, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def server(built):
+def server(built, tmp_path_factory):
     """`datasette serve` on the built file and its metadata, as `make serve` runs it, on a free port of 127.0.0.1."""
     require_datasette()
     package, port = Package(built), _free_port()
@@ -243,7 +243,9 @@ def server(built):
         "--port",
         str(port),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=built)
+    # never with the package as its working folder (DESIGN.md, threat model)
+    cwd = tmp_path_factory.mktemp("datasette")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_SECONDS

@@ -32,8 +32,9 @@ from checks.package.fields import primary_key
 
 PAGE_SIZE = 4096
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
-#: A DuckDB view column's type → (SQLite type, the DuckDB expression that gives its value a Python type SQLite keeps).
-_INTEGER = re.compile(r"U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)")
+#: DuckDB types of view columns that SQLite keeps as INTEGER (64 bits: not UBIGINT or HUGEINT, which go out as text)
+#: and as REAL (a DECIMAL too: SQLite has none).
+_INTEGER = re.compile(r"U?(TINYINT|SMALLINT|INTEGER)|BIGINT")
 _REAL = re.compile(r"DOUBLE|FLOAT|REAL|DECIMAL.*")
 #: Default facets by table (where the table has the column).
 FACETS = {"figures": ["measure", "unit", "section_id", "qualifier"], "readings": ["kind", "status"]}
