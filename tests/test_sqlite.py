@@ -35,6 +35,8 @@ NAME = "wuqing-paired-assistance-2020"
 DATASETTE = shutil.which("datasette", path=str(Path(sys.executable).parent))
 #: How long the server may take to answer its first request.
 START_SECONDS = 30
+#: Straight to 127.0.0.1, whatever proxy the environment names.
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +192,16 @@ def require_datasette() -> None:
         pytest.skip(reason)
 
 
+def test_a_missing_datasette_skips_locally_and_fails_under_ci(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "DATASETTE", None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="datasette not installed"):
+        require_datasette()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run under CI"):
+        require_datasette()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -245,18 +257,21 @@ def server(built, tmp_path_factory):
     ]
     # never with the package as its working folder (DESIGN.md, threat model)
     cwd = tmp_path_factory.mktemp("datasette")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd)
+    log = cwd / "datasette.log"  # a file, not a pipe that nobody reads and that could fill up
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/-/versions.json", timeout=2):
+                with LOCAL.open(f"{url}/-/versions.json", timeout=2):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     process.kill()
-                    pytest.fail(f"datasette did not start: {process.communicate()[0].decode(errors='replace')}")
+                    process.wait()
+                    pytest.fail(f"datasette did not start: {log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.1)
         yield url
     finally:
@@ -269,7 +284,7 @@ def server(built, tmp_path_factory):
 
 
 def _json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with LOCAL.open(url, timeout=10) as response:
         return json.load(response)
 
 
