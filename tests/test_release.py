@@ -150,8 +150,9 @@ def _pins(name: str) -> dict[str, str]:
 def test_the_lock_files_agree_and_hash_every_pin():
     core, charts, test = (_pins(n) for n in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"))
     assert core.items() <= test.items() and charts.items() <= test.items() and core.items() <= charts.items()
-    assert {"pytest", "pytest-xdist", "ruff", "selenium", "duckdb-cli", "altair"} <= set(test)
-    assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python"} & set(core)
+    assert {"pytest", "pytest-xdist", "ruff", "selenium", "duckdb-cli", "altair", "datasette"} <= set(test)
+    assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python", "datasette"} & set(core)
+    assert "datasette" not in charts  # the test extra's only
     assert "pyyaml" in {k.lower() for k in core}
     for name in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"):
         blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", (ROOT / name).read_text(encoding="utf-8"))
