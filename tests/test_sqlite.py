@@ -145,6 +145,21 @@ def test_full_text_search_finds_a_chinese_word_inside_a_longer_run(con):
     assert "tokenize='trigram'" in con.execute("SELECT sql FROM sqlite_master WHERE name = 'figures_fts'").fetchone()[0]
 
 
+def test_without_a_trigram_tokenizer_the_file_is_written_without_search(built, tables, tmp_path, monkeypatch):
+    monkeypatch.setattr(lite, "has_trigram", lambda: False)
+    package = Package(built)
+    duckdb_file = Path(shutil.copy(database_of(built), tmp_path / "copy.duckdb"))  # `duck` holds the original open
+    lite.write_sqlite_file(package, tables, duckdb_file, tmp_path / "plain.sqlite")
+    plain = sqlite3.connect(tmp_path / "plain.sqlite")
+    try:
+        assert plain.execute("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%USING fts5%'").fetchone() == (0,)
+        assert plain.execute("SELECT count(*) FROM figures").fetchone() == (78,)
+    finally:
+        plain.close()
+    meta = lite.datasette_metadata(package, tmp_path / "plain.sqlite", duckdb_file)
+    assert not [path for path, _ in _walk(meta) if path[-1] in ("fts_table", "fts_pk")]
+
+
 def _walk(value, path=()):
     if isinstance(value, dict):
         for key, item in value.items():

@@ -7,7 +7,8 @@ text, each held by a CHECK), NOT NULL where the schema requires a value, its pri
 seed as the one-row table `source_text`; every view of the package's DuckDB SQL as a table of its rows under the
 view's name (DuckDB's SQL is not SQLite's: the rows are copied, not the SQL), read from the DuckDB file the build
 has just written; and an FTS5 index with the `trigram` tokenizer over the free text of each table, so that a search
-for 困难村 finds 200个困难村 (the default tokenizer reads a run of Chinese characters as one word).
+for 困难村 finds 200个困难村 (the default tokenizer reads a run of Chinese characters as one word). A Python whose
+SQLite is older than 3.34 (no trigram tokenizer) writes the file without the index, and the metadata names none.
 
 The same input gives the same bytes: a fixed page size, no journal, one thread, rows in table order, then VACUUM;
 no time is written. Every name is quoted as an identifier and every value bound as a parameter; the metadata holds
@@ -16,6 +17,7 @@ the package's text only where Datasette escapes it (never a `*_html` key) and on
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -132,9 +134,25 @@ def text_columns(schema: dict) -> list[str]:
 _RESERVED = {"rowid", "oid", "_rowid_", "rank"}
 
 
+@functools.cache
+def has_trigram() -> bool:
+    """Whether this Python's SQLite has FTS5 and its trigram tokenizer (SQLite 3.34 or later, built with FTS5)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
+
+
 def fts_tables(package: Package, views: list[str]) -> dict[str, str]:
     """Table → its full-text index, for every table with free text whose index name no table or view takes and whose
-    columns FTS5 can index as they are (none named rowid, oid, _rowid_, rank or as the index itself)."""
+    columns FTS5 can index as they are (none named rowid, oid, _rowid_, rank or as the index itself). None where
+    this Python's SQLite has no trigram tokenizer: the file is written without search."""
+    if not has_trigram():
+        return {}
     taken = {name.lower() for name in (*package.table_names, SOURCE_TEXT, *views)}
     found = {}
     for name in package.table_names:
