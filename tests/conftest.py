@@ -57,6 +57,7 @@ WHOLE_MODULES = {
     "test_release.py",
     "test_site_browser.py",
     "test_sql_anywhere.py",
+    "test_sqlite.py",
     "test_topics.py",
     "test_validate.py",
 }

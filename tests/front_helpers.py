@@ -18,7 +18,8 @@ from checks.outputs.build import build, database_name
 from checks.package import Package
 from helpers import PACKAGE_PARTS, ROOT, no_network
 
-EXTRA_PARTS = ("CITATION.cff",)
+#: (docs/usage.md: its questions become the canned queries of the Datasette metadata.)
+EXTRA_PARTS = ("CITATION.cff", "docs/usage.md")
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
 CLI = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
 
@@ -27,6 +28,7 @@ def copy_package(dest: Path) -> Path:
     """The committed parts of the package (and the citation) copied into dest."""
     for part in (*PACKAGE_PARTS, *EXTRA_PARTS):
         src = ROOT / part
+        (dest / part).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
     return dest
 

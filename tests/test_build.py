@@ -54,6 +54,8 @@ def test_build_writes_database_parquet_and_workbook(built):
         [
             f"dist/{name}.duckdb",
             f"dist/{name}.duckdb.inputs",
+            f"dist/{name}.sqlite",
+            f"dist/{name}.datasette.json",
             f"dist/{name}.xlsx",
             *(f"dist/parquet/{t}.parquet" for t in TABLES),
         ]

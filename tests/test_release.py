@@ -4,6 +4,7 @@ unzipped, with the workbook and a DuckDB file that DuckDB 1.5 opens beside it; t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -24,7 +25,10 @@ DOCUMENTS = ("README.md", "LICENSE", "CHANGELOG.md", "docs")
 def _package(dest):
     copy_package(dest)
     for part in DOCUMENTS:
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, dest / part, dirs_exist_ok=True)  # copy_package brought docs/usage.md
+        else:
+            shutil.copy2(ROOT / part, dest / part)
     return dest
 
 
@@ -41,8 +45,11 @@ def test_release_writes_zip_workbook_database_and_sums(released):
     version = Package(root).descriptor["version"]
     stem = f"{NAME}-{version}"
     assert sorted(p.name for p in done.written) == sorted(
-        [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", "SHA256SUMS"]
+        [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb", f"{stem}.sqlite", f"{stem}.datasette.json", "SHA256SUMS"]
     )
+    # Datasette names a database after its file: the metadata beside the renamed file names it so
+    metadata = json.loads((root / "dist/release" / f"{stem}.datasette.json").read_text(encoding="utf-8"))
+    assert list(metadata["databases"]) == [stem] and metadata["databases"][stem]["tables"]["figures"]["columns"]
     sums = (root / "dist/release/SHA256SUMS").read_text(encoding="utf-8").splitlines()
     for line in sums:
         digest, name = line.split("  ")
@@ -80,6 +87,8 @@ def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
             "CHANGELOG.md",
             "SHA256SUMS",
             f"{NAME}.xlsx",
+            f"{NAME}.sqlite",
+            f"{NAME}.datasette.json",
             "seeds/PROVENANCE.md",
             "seeds/SHA256SUMS",
             "docs/data-dictionary.md",
@@ -141,8 +150,9 @@ def _pins(name: str) -> dict[str, str]:
 def test_the_lock_files_agree_and_hash_every_pin():
     core, charts, test = (_pins(n) for n in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"))
     assert core.items() <= test.items() and charts.items() <= test.items() and core.items() <= charts.items()
-    assert {"pytest", "pytest-xdist", "ruff", "selenium", "duckdb-cli", "altair"} <= set(test)
-    assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python"} & set(core)
+    assert {"pytest", "pytest-xdist", "ruff", "selenium", "duckdb-cli", "altair", "datasette"} <= set(test)
+    assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python", "datasette"} & set(core)
+    assert "datasette" not in charts  # the test extra's only
     assert "pyyaml" in {k.lower() for k in core}
     for name in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"):
         blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", (ROOT / name).read_text(encoding="utf-8"))

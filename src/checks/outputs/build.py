@@ -1,7 +1,8 @@
-"""`python -m checks build`: validate, then write dist/ — a DuckDB database, one Parquet per table, a workbook, the
-report view — offline, from the tables the validator loaded. An invalid package is not built (the report is printed,
-its exit code returned); every input, CITATION.cff too, is checked before anything is written, and dist/ is written
-anew beside the old one and swapped in whole (`staging.staged`): a failed or killed build leaves the old dist/ whole.
+"""`python -m checks build`: validate, then write dist/ — a DuckDB database, a SQLite file with its Datasette
+metadata, one Parquet per table, a workbook, the report view — offline, from the tables the validator loaded. An
+invalid package is not built (the report is printed, its exit code returned); every input, CITATION.cff too, is
+checked before anything is written, and dist/ is written anew beside the old one and swapped in whole
+(`staging.staged`): a failed or killed build leaves the old dist/ whole.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from checks import database as duck
 from checks.outputs import fingerprint, staging
 from checks.outputs.parquet import write_parquet
+from checks.outputs.sqlite import write_sqlite
 from checks.outputs.workbook import workbook_bytes
 from checks.package import Package
 from checks.package.citation import read_citation
@@ -57,6 +59,7 @@ def build(root: Path) -> Built:
     with staging.staged(root) as stage:
         written = [staging.produce(stage, database, write_database)]
         written.append(fingerprint.record(package, database, stage))  # lets `query` use the database
+        written.extend(write_sqlite(package, ctx.tables, written[0], stage))  # with the DuckDB views' rows
         written.extend(write_parquet(package, ctx.tables, stage))
         written.append(staging.write(stage, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
         written.extend(root / rel for rel in build_site(ctx, stage))  # the report view and the W3C annotations

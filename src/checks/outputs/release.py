@@ -1,6 +1,7 @@
 """`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives): the
-zip `<name>-<version>.zip` (the data package as users need it, the workbook and the Parquet files), beside it the
-workbook and the DuckDB database (it opens in DuckDB 1.5 and 2.0) under the same stem, and SHA256SUMS of those three.
+zip `<name>-<version>.zip` (the data package as users need it, the workbook, the Parquet files, the SQLite file and
+its Datasette metadata), beside it the workbook, the DuckDB database (it opens in DuckDB 1.5 and 2.0), the SQLite file
+and its Datasette metadata under the same stem, and SHA256SUMS of those five.
 
 The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date, fixed
 permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with `frictionless
@@ -18,7 +19,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from checks.outputs import fingerprint, parquet, staging
+from checks.outputs import fingerprint, parquet, sqlite, staging
 from checks.outputs.build import Built, build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
 
@@ -66,11 +67,13 @@ def _folder_files(package: Package, folder: str) -> list[str]:
 
 def contents(package: Package) -> dict[str, bytes]:
     """Path in the zip (under <stem>/) → bytes: the descriptor and every file it declares, seeds/, docs/, the
-    documents, the workbook and the Parquet files just built, then SHA256SUMS of all of them."""
+    documents, the workbook, the Parquet files, the SQLite file and its Datasette metadata just built, then
+    SHA256SUMS of all of them."""
     names = [*fingerprint.inputs(package), *(rel for folder in FOLDERS for rel in _folder_files(package, folder))]
     names += [doc for doc in DOCUMENTS if (package.root.resolve() / doc).is_file()]
     entries = {rel: _read(package, rel, "release input") for rel in dict.fromkeys(names)}
-    for rel in [workbook_name(package), *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]:
+    built = [workbook_name(package), sqlite.sqlite_name(package), sqlite.metadata_name(package)]
+    for rel in [*built, *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]:
         entries[rel.removeprefix(f"{staging.DIST}/")] = _read(package, rel, "built file")
     entries = dict(sorted(entries.items()))
     entries["SHA256SUMS"] = sha256sums(entries)
@@ -105,8 +108,8 @@ def publish(root: Path, made: dict[str, bytes]) -> list[Path]:
 
 
 def release(root: Path) -> Built:
-    """Build (validating first); if valid, write dist/release/: the zip, the workbook, the DuckDB database, and the
-    SHA256SUMS of those three."""
+    """Build (validating first); if valid, write dist/release/: the zip, the workbook, the DuckDB database, the
+    SQLite file and its Datasette metadata (naming the database as the file is named), and SHA256SUMS of those."""
     done = build(root)
     if done.report.exit_code != 0:
         return done
@@ -116,6 +119,10 @@ def release(root: Path) -> Built:
         f"{top}.zip": zip_bytes(package, contents(package)),
         f"{top}.xlsx": _read(package, workbook, "built file"),
         f"{top}.duckdb": _read(package, database, "built file"),
+        f"{top}.sqlite": _read(package, sqlite.sqlite_name(package), "built file"),
+        f"{top}.datasette.json": sqlite.renamed_metadata(
+            _read(package, sqlite.metadata_name(package), "built file"), top
+        ),
     }
     made["SHA256SUMS"] = sha256sums(made)
     done.written = publish(root, made)
