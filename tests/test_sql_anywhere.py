@@ -191,3 +191,68 @@ def test_pandas_date_type_by_route(built_package):
         "duckdb": "datetime64[us]",
     }
     assert type(pd.read_parquet(parquet_file)["period_start"].iloc[1]).__name__ == "date"
+
+
+def _door_types(built) -> dict[str, tuple[str, ...]]:
+    """What each door that runs in Python gives for the columns of door_types.KINDS, read from the built files."""
+    from checks.documents.door_types import KINDS
+
+    columns = [column for _, _, column in KINDS]
+    csv_path, parquet_path = built / "data/figures.csv", built / "dist/parquet/figures.parquet"
+
+    def dtypes(frame) -> tuple[str, ...]:
+        out = []
+        for column in columns:
+            dtype = str(frame[column].dtype)
+            if dtype == "object":
+                kind = type(frame[column].dropna().iloc[0])
+                dtype = f"object ({kind.__module__}.{kind.__name__})"
+            out.append(dtype)
+        return tuple(out)
+
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    try:
+        sql = f"SELECT {', '.join(columns)} FROM figures"
+        in_duckdb = tuple(
+            t for t in con.execute(f"SELECT {', '.join(f'typeof({c})' for c in columns)} FROM figures").fetchone()
+        )
+        by_df = dtypes(con.execute(sql).df())
+        loaded = duckdb.connect()
+        loaded.execute(f"SET file_search_path = '{built}'")
+        loaded.execute((built / "sql/load.sql").read_text(encoding="utf-8"))
+        in_load_sql = tuple(
+            t for t in loaded.execute(f"SELECT {', '.join(f'typeof({c})' for c in columns)} FROM figures").fetchone()
+        )
+    finally:
+        con.close()
+    assert in_duckdb == in_load_sql
+    arrow = pq.read_schema(parquet_path)
+    physical = {"date32[day]": "DATE (date32)", "int64": "INT64", "bool": "BOOLEAN"}
+    return {
+        "`checks.load()`": dtypes(checks.load(built)["figures"]),
+        "any query": in_duckdb,
+        "the file's schema": tuple(physical[str(arrow.field(c).type)] for c in columns),
+        "`pd.read_csv(path)`": dtypes(pd.read_csv(csv_path)),
+        '`pd.read_csv(path, dtype={"char_start": "Int64"}, parse_dates=["period_start"])`': dtypes(
+            pd.read_csv(csv_path, dtype={"char_start": "Int64"}, parse_dates=["period_start"])
+        ),
+        "`pd.read_parquet(path)`": dtypes(pd.read_parquet(parquet_path)),
+        '`pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})`': dtypes(
+            pd.read_parquet(parquet_path, to_pandas_kwargs={"date_as_object": False})
+        ),
+        "`con.execute(sql).df()`": by_df,
+        "`pd.read_excel(path, sheet_name=None)`": dtypes(
+            pd.read_excel(built / "dist/wuqing-paired-assistance-2020.xlsx", sheet_name=None)["figures"]
+        ),
+    }
+
+
+def test_the_types_table_says_what_each_door_gives(built_package):
+    """docs/data-dictionary.md's table of types in each door is what each door gives: every row that runs in Python
+    is read here from the built files and compared, cell by cell."""
+    from checks.documents.door_types import DOORS
+
+    found = _door_types(built_package)
+    claimed = {how: types for _, how, types, checked in DOORS if checked}
+    assert claimed == found
+    assert all(how in claimed for how in found) and len(claimed) == len(found)
