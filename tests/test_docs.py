@@ -96,8 +96,11 @@ def test_wrong_figure_form_asks_for_id_quote_what_and_evidence():
 def test_readme_is_a_front_page_that_links_every_document():
     text = _read("README.md")
     assert len(text) <= 12_000, f"README.md has {len(text):,} characters; move detail to docs/"
-    assert "## Download" in text and "简介" in text and "readr::read_csv(" in text
-    assert "python -P -m checks" in text and "wuqing-checks" in text, "how to run checks on a stranger's package"
+    assert "## Get the data" in text and "简介" in text and "readr::read_csv(" in text
+    security = _read("SECURITY.md")
+    assert "python -P -m checks" in security and "wuqing-checks" in security, "how to check a stranger's package"
+    assert "SECURITY.md#validating-a-package-from-someone-else" in text
+    assert text.index("## Get the data") < text.index("## Build from source") < text.index("## Use it in a clone")
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
         assert (ROOT / target).exists(), f"README.md links {target}, which does not exist"
 
@@ -158,3 +161,29 @@ def test_readme_escapes_html_markdown_and_markers_from_the_data(copy):
         assert (copy / "README.md").read_text(encoding="utf-8").count(START) == readme_before.count(START) == 1
     else:
         assert "readings.csv" in done.stderr and "R01" in done.stderr
+
+
+def test_where_it_lives_is_said_once_and_repeated_faithfully():
+    """datapackage.json's x-published holds the repository address and the DOI; README.md, CITATION.cff and
+    .zenodo.json give the same, and where one is not set they say so instead of giving any address."""
+    from checks.package.published import NO_DOI, NO_REPOSITORY, published
+
+    where = published(json.loads(_read("datapackage.json")))
+    readme, citation, zenodo = (
+        _read("README.md"),
+        yaml.safe_load(_read("CITATION.cff")),
+        json.loads(_read(".zenodo.json")),
+    )
+    related = {r["identifier"] for r in zenodo.get("related_identifiers", [])}
+    if where.repository:
+        assert where.repository in readme and citation.get("repository-code") == where.repository
+        assert where.repository in related
+    else:
+        assert NO_REPOSITORY in readme and NO_REPOSITORY in citation["message"] and NO_REPOSITORY in zenodo["notes"]
+        assert "repository-code" not in citation and "url" not in citation
+        assert not any("github.com" in r or "gitlab" in r for r in related)
+    if where.doi:
+        assert where.doi in readme and citation.get("doi") == where.doi and zenodo.get("doi") == where.doi
+    else:
+        assert NO_DOI in readme and NO_DOI in citation["message"]
+        assert "doi" not in citation and "identifiers" not in citation and "doi" not in zenodo

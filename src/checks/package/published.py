@@ -30,6 +30,10 @@ class Published:
     def doi_url(self) -> str | None:
         return f"https://doi.org/{self.doi}" if self.doi else None
 
+    def download(self, tag: str, asset: str) -> str | None:
+        """Where a release asset is downloaded from (tag v<version> publishes a release), if the repository is set."""
+        return f"{self.releases}/download/{tag}/{asset}" if self.releases else None
+
     def lines(self) -> list[str]:
         """What a document says about where the package lives: the addresses, or that none is set."""
         repository = f"Repository: {self.repository} (downloads: {self.releases})" if self.repository else NO_REPOSITORY
