@@ -233,3 +233,20 @@ def update() -> None:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
     update()
+
+
+def test_the_report_view_opens_from_the_unzipped_folder(unzipped):
+    """Every page of site/ loads only files of the zip, by relative paths that exist there (and links out only to
+    web addresses): opened from disk, it needs nothing else."""
+    import re
+
+    folder, _ = unzipped
+    pages = sorted((folder / "site").glob("*.html"))
+    assert [p.name for p in pages] == ["figures.html", "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for ref in re.findall(r'(?:src|href)="([^"]*)"', html):
+            if ref.startswith(("http://", "https://", "#")):
+                continue
+            target = (page.parent / ref.split("#")[0]).resolve()
+            assert target.is_relative_to(folder.resolve()) and target.is_file(), (page.name, ref)
