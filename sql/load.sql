@@ -3,7 +3,7 @@
 --     duckdb -c ".read sql/load.sql"                               (the DuckDB CLI)
 --     duckdb.connect().execute(open("sql/load.sql").read())       (Python)
 -- From any other folder, point file_search_path at the package and read this file by its full path:
---     duckdb -c "SET file_search_path = '/path/to/the/package'" -c ".read /path/to/the/package/sql/load.sql"
+--     duckdb -c "SET file_search_path = '/path/to/pkg'" -c ".read /path/to/pkg/sql/load.sql"
 
 -- The tables: one view per CSV, typed by its Table Schema (sql/tables.sql)
 CREATE OR REPLACE VIEW "sections" AS SELECT * FROM read_csv('data/sections.csv', header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', max_line_size = 2097152, columns = {'section_id': 'VARCHAR', 'position': 'BIGINT', 'number': 'BIGINT', 'heading_zh': 'VARCHAR', 'heading_en': 'VARCHAR', 'char_start': 'BIGINT', 'char_end': 'BIGINT'});

@@ -128,6 +128,9 @@ def test_the_zip_readme_is_for_readers_and_names_no_command_of_this_project(rele
     for ours in ("-m checks", "checks.", "wuqing-checks", ".venv", "dist/", "make ", "`make`", "CONTRIBUTING.md"):
         assert ours not in readme, ours
     assert "## Cite it" in readme and "CC-BY-4.0" in readme and "site/index.html" in readme
+    entries = _zip_entries(done)
+    local = [t for t in re.findall(r"\]\(([^)#]+)", readme) if not t.startswith(("http://", "https://"))]
+    assert local and all(target in entries for target in local), local
 
 
 def test_the_unzipped_package_validates_offline(released, tmp_path, monkeypatch):
