@@ -66,7 +66,7 @@ def load_sql(package: Package) -> str:
         '--     duckdb -c ".read sql/load.sql"                               (the DuckDB CLI)',
         '--     duckdb.connect().execute(open("sql/load.sql").read())       (Python)',
         "-- From any other folder, point file_search_path at the package and read this file by its full path:",
-        "--     duckdb -c \"SET file_search_path = '/path/to/pkg'\" -c \".read /path/to/pkg/sql/load.sql\"",
+        '--     duckdb -c "SET file_search_path = \'/path/to/pkg\'" -c ".read /path/to/pkg/sql/load.sql"',
         "",
         f"-- The tables: one view per CSV, typed by its Table Schema (sql/{TABLES_SQL})",
         *tables_sql(package).splitlines()[2:],
