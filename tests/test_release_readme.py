@@ -29,7 +29,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from checks.documents import release_readme as zip_readme
-from checks.outputs.release import release
+from checks.outputs.release import contents, release, zip_bytes
+from checks.package import Package
 from front_helpers import copy_package
 from helpers import ROOT
 from test_readme_examples import Example, console_steps, examples
@@ -152,12 +153,17 @@ def outputs(found: list[Example], folder: Path, scratch: Path) -> dict[int, str]
 
 
 @pytest.fixture(scope="module")
-def unzipped(tmp_path_factory):
+def unzipped(built_package, tmp_path_factory):
+    """The release zip of the session's built package (the same entries `make release` zips), unzipped into an
+    empty folder."""
     if not (READER / "bin" / "python").exists():
         if os.environ.get("CI"):
             pytest.fail("the reader's environment is missing under CI: make test creates .venv-reader")
         pytest.skip("the reader's environment is not installed (make test creates .venv-reader)")
-    return released_folder(tmp_path_factory.mktemp("release")), tmp_path_factory.mktemp("scratch")
+    package = Package(built_package)
+    zip_path = tmp_path_factory.mktemp("release") / "release.zip"
+    zip_path.write_bytes(zip_bytes(package, contents(package)))
+    return unzip(zip_path, tmp_path_factory.mktemp("unzipped")), tmp_path_factory.mktemp("scratch")
 
 
 def test_the_readers_environment_holds_none_of_this_project(unzipped):
