@@ -187,3 +187,20 @@ def test_where_it_lives_is_said_once_and_repeated_faithfully():
     else:
         assert NO_DOI in readme and NO_DOI in citation["message"]
         assert "doi" not in citation and "identifiers" not in citation and "doi" not in zenodo
+
+
+def test_the_release_readme_escapes_text_from_the_descriptor(copy):
+    """Text from the descriptor reaches the release README as text: no raw HTML, link or image from a title,
+    description or licence."""
+    from checks.documents.release_readme import release_readme
+    from checks.package import Package
+    from helpers import read_descriptor, save_descriptor
+
+    (copy / "CITATION.cff").write_bytes((ROOT / "CITATION.cff").read_bytes())
+    descriptor = read_descriptor(copy)
+    descriptor["description"] = "<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://e.example/x.png)"
+    descriptor["licenses"][0]["title"] = "<img src=x onerror=alert(1)>"
+    save_descriptor(copy, descriptor)
+    text = release_readme(Package(copy))
+    assert "<script>" not in text and "<img" not in text and "](javascript:" not in text and "![x](" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -17,7 +17,7 @@ import fnmatch
 import jinja2
 
 from checks.documents.door_types import door_types_table
-from checks.documents.readme import counts_block, md_text
+from checks.documents.readme import counts_block, md_code, md_text
 from checks.outputs.workbook import cite
 from checks.package import Package
 from checks.package.citation import read_citation
@@ -89,11 +89,15 @@ def describe(package: Package, path: str) -> str | None:
 
 
 def _licences(package: Package) -> list[str]:
-    lines = [f"{lic.get('name', '')}: {lic.get('title', '')}" for lic in package.descriptor.get("licenses", [])]
+    """The package's licences, then each resource's own (the source text keeps its publisher's rights), escaped."""
+    lines = [
+        md_text(f"{lic.get('name', '')}: {lic.get('title', '')}") for lic in package.descriptor.get("licenses", [])
+    ]
     for resource in package.descriptor.get("resources", []):
         for lic in resource.get("licenses", []):
-            lines.append(f"`{resource.get('path', '')}`: {lic.get('name', '')}, {lic.get('title', '')}")
-    return [md_text(line) if not line.startswith("`") else line for line in lines]
+            what = md_text(f"{lic.get('name', '')}, {lic.get('title', '')}")
+            lines.append(f"{md_code(resource.get('path', ''))}: {what}")
+    return lines
 
 
 def release_readme(package: Package, tables: dict | None = None) -> str:
