@@ -202,5 +202,5 @@ def test_the_release_readme_escapes_text_from_the_descriptor(copy):
     descriptor["licenses"][0]["title"] = "<img src=x onerror=alert(1)>"
     save_descriptor(copy, descriptor)
     text = release_readme(Package(copy))
-    assert "<script>" not in text and "<img" not in text and "](javascript:" not in text and "![x](" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>" not in text and "<img" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "\\[click\\](javascript:" in text and "!\\[x\\](" in text  # brackets escaped: neither link nor image
