@@ -47,6 +47,7 @@ def _about(sheet, package: Package, bold) -> None:
         ("Version", meta.get("version", "")),
         ("Citation", cite(read_citation(package), published(meta))),
         ("Licence", licences),
+        ("Where", " ".join(published(meta).lines())),
         ("Sheets", "This sheet, then one sheet per table of datapackage.json; columns as described below."),
     ]
     for r, (key, value) in enumerate(rows):
