@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def reader_environment(scratch: Path) -> dict:
 
 def run_console(steps: list[str], folder: Path, scratch: Path) -> list[tuple[str, int]]:
     """Every console command in one bash process, each in a subshell from the folder: (its output, its exit code)."""
-    script = "".join(f"( cd {json.dumps(str(folder))} && {step}\n)\nprintf '{MARK}%s{MARK}' $?\n" for step in steps)
+    script = "".join(f"( cd {shlex.quote(str(folder))} && {step}\n)\nprintf '{MARK}%s{MARK}' $?\n" for step in steps)
     done = subprocess.run(
         [*_unshare(), "bash", "--noprofile", "--norc", "-c", script],
         cwd=folder,
@@ -110,7 +111,9 @@ def run_console(steps: list[str], folder: Path, scratch: Path) -> list[tuple[str
     )
     parts = done.stdout.split(MARK)  # output, exit code, output, exit code, ..., ""
     assert len(parts) == 2 * len(steps) + 1, f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    return [(parts[2 * k], int(parts[2 * k + 1])) for k in range(len(steps))]
+    found = [(parts[2 * k], int(parts[2 * k + 1])) for k in range(len(steps))]
+    assert all(code == 0 for _, code in found), f"{[c for _, c in found]}\n{done.stderr[-3000:]}"
+    return found
 
 
 def run_python(blocks: list[str], folder: Path, scratch: Path) -> list[tuple[str, str | None]]:
