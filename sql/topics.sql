@@ -5,18 +5,18 @@
 -- The columns most questions need, one row per figure; the topic views select from it.
 CREATE OR REPLACE VIEW figures_brief AS
 SELECT figure_id, topic, stated, indicator_id, indicator_en, indicator_zh, value, unit, base_value, base_unit,
-       qualifier, period_start, period_end, period_text, scope_zh, scope_en, quote
+       measure, per, qualifier, period_start, period_end, period_text, scope_zh, scope_en, quote
 FROM figures_labelled;
-COMMENT ON VIEW figures_brief IS 'Every figure with its labels, value, unit, base value, qualifier, period and scope: the columns most questions need.';
+COMMENT ON VIEW figures_brief IS 'Every figure with its labels, value, unit, base value, measure and per, qualifier, period and scope: the columns most questions need.';
 
 CREATE OR REPLACE VIEW money AS
 SELECT figure_id, indicator_en AS purpose_en, indicator_zh AS purpose_zh, stated, value, unit,
-       base_value AS cny, base_value / 100000000 AS yi_yuan, qualifier,
+       base_value AS cny, base_value / 100000000 AS yi_yuan, measure, per, qualifier,
        period_start, period_end, period_text, scope_zh, scope_en, quote
 FROM figures_brief
 WHERE base_unit = 'CNY'
 ORDER BY figure_id;
-COMMENT ON VIEW money IS 'Every money figure in yuan (cny) and in 亿元 (yi_yuan, 1e8 yuan), with what it was for, its period and scope. The penalty standard (F048) lost its unit and is not here.';
+COMMENT ON VIEW money IS 'Every money figure in yuan (cny) and in 亿元 (yi_yuan, 1e8 yuan), with its measure and per (sum only within one of each), what it was for, its period and scope. The penalty standard (F048) lost its unit and is not here.';
 COMMENT ON COLUMN money.yi_yuan IS 'The amount in 亿元 (yi yuan, 100 million yuan): cny / 100000000.';
 
 -- 622 villages, the 200 + 8 drawn from them (relation L03), and what the 208 reached (relation L07).
@@ -91,7 +91,7 @@ bounds AS (
            coalesce((SELECT min(b.stop) FROM breaks AS b WHERE b.pos >= s.char_end), (SELECT length("text") FROM source_text)) AS sentence_end
     FROM spans AS s
 )
-SELECT f.figure_id, f.stated, f.indicator_en, f.value, f.unit, f.quote, b.char_start, b.char_end,
+SELECT f.figure_id, f.stated, f.indicator_en, f.value, f.unit, f.measure, f.per, f.quote, b.char_start, b.char_end,
        b.sentence_start, b.sentence_end,
        substring(x."text", b.sentence_start + 1, b.sentence_end - b.sentence_start) AS sentence
 FROM bounds AS b

@@ -28,7 +28,7 @@ COMMENT ON COLUMN readings_with_figures.figures IS 'The figures that depend on t
 
 -- Every figure that another published source corroborates: how many sources, and with which verdicts.
 CREATE OR REPLACE VIEW figures_corroborated AS
-SELECT f.figure_id, f.quote, f.value, f.unit, f.scope_en,
+SELECT f.figure_id, f.quote, f.value, f.unit, f.measure, f.per, f.scope_en,
        count(*) AS corroborations,
        count(*) FILTER (WHERE c.verdict = 'agrees')  AS agrees,
        count(*) FILTER (WHERE c.verdict = 'differs') AS differs,
@@ -36,7 +36,7 @@ SELECT f.figure_id, f.quote, f.value, f.unit, f.scope_en,
        array_to_string(list_sort(list(DISTINCT c.source_id)), ' ') AS sources
 FROM figures AS f
 JOIN corroborations AS c USING (figure_id)
-GROUP BY f.figure_id, f.quote, f.value, f.unit, f.scope_en
+GROUP BY f.figure_id, f.quote, f.value, f.unit, f.measure, f.per, f.scope_en
 ORDER BY f.figure_id;
 COMMENT ON VIEW figures_corroborated IS 'Every figure that another published source corroborates, with how many sources and their verdicts.';
 COMMENT ON COLUMN figures_corroborated.corroborations IS 'How many corroborations (see corroborations) the figure has.';

@@ -55,6 +55,7 @@ def built_package(tmp_path_factory) -> Path:
 WHOLE_MODULES = {
     "test_build.py",
     "test_release.py",
+    "test_release_readme.py",
     "test_site_browser.py",
     "test_sql_anywhere.py",
     "test_sqlite.py",

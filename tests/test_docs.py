@@ -96,8 +96,11 @@ def test_wrong_figure_form_asks_for_id_quote_what_and_evidence():
 def test_readme_is_a_front_page_that_links_every_document():
     text = _read("README.md")
     assert len(text) <= 12_000, f"README.md has {len(text):,} characters; move detail to docs/"
-    assert "## Download" in text and "简介" in text and "readr::read_csv(" in text
-    assert "python -P -m checks" in text and "wuqing-checks" in text, "how to run checks on a stranger's package"
+    assert "## Get the data" in text and "简介" in text and "readr::read_csv(" in text
+    security = _read("SECURITY.md")
+    assert "python -P -m checks" in security and "wuqing-checks" in security, "how to check a stranger's package"
+    assert "SECURITY.md#validating-a-package-from-someone-else" in text
+    assert text.index("## Get the data") < text.index("## Build from source") < text.index("## Use it in a clone")
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
         assert (ROOT / target).exists(), f"README.md links {target}, which does not exist"
 
@@ -174,3 +177,46 @@ def test_every_path_of_the_code_named_in_docs_and_sql_exists():
     }
     missing = [(where, path) for where, path in sorted(named) if not (ROOT / path).exists()]
     assert named and missing == []
+
+
+def test_where_it_lives_is_said_once_and_repeated_faithfully():
+    """datapackage.json's x-published holds the repository address and the DOI; README.md, CITATION.cff and
+    .zenodo.json give the same, and where one is not set they say so instead of giving any address."""
+    from checks.package.published import NO_DOI, NO_REPOSITORY, published
+
+    where = published(json.loads(_read("datapackage.json")))
+    readme, citation, zenodo = (
+        _read("README.md"),
+        yaml.safe_load(_read("CITATION.cff")),
+        json.loads(_read(".zenodo.json")),
+    )
+    related = {r["identifier"] for r in zenodo.get("related_identifiers", [])}
+    if where.repository:
+        assert where.repository in readme and citation.get("repository-code") == where.repository
+        assert where.repository in related
+    else:
+        assert NO_REPOSITORY in readme and NO_REPOSITORY in citation["message"] and NO_REPOSITORY in zenodo["notes"]
+        assert "repository-code" not in citation and "url" not in citation
+        assert not any("github.com" in r or "gitlab" in r for r in related)
+    if where.doi:
+        assert where.doi in readme and citation.get("doi") == where.doi and zenodo.get("doi") == where.doi
+    else:
+        assert NO_DOI in readme and NO_DOI in citation["message"]
+        assert "doi" not in citation and "identifiers" not in citation and "doi" not in zenodo
+
+
+def test_the_release_readme_escapes_text_from_the_descriptor(copy):
+    """Text from the descriptor reaches the release README as text: no raw HTML, link or image from a title,
+    description or licence."""
+    from checks.documents.release_readme import release_readme
+    from checks.package import Package
+    from helpers import read_descriptor, save_descriptor
+
+    (copy / "CITATION.cff").write_bytes((ROOT / "CITATION.cff").read_bytes())
+    descriptor = read_descriptor(copy)
+    descriptor["description"] = "<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://e.example/x.png)"
+    descriptor["licenses"][0]["title"] = "<img src=x onerror=alert(1)>"
+    save_descriptor(copy, descriptor)
+    text = release_readme(Package(copy))
+    assert "<script>" not in text and "<img" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "\\[click\\](javascript:" in text and "!\\[x\\](" in text  # brackets escaped: neither link nor image

@@ -3,6 +3,7 @@ unzipped, with the workbook and a DuckDB file that DuckDB 1.5 opens beside it; t
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import re
@@ -13,6 +14,7 @@ import zipfile
 
 import pytest
 
+from checks.documents.release_readme import describe, patterns
 from checks.outputs.release import release
 from checks.package import Package
 from front_helpers import CLI, copy_package
@@ -89,6 +91,10 @@ def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
             f"{NAME}.xlsx",
             f"{NAME}.sqlite",
             f"{NAME}.datasette.json",
+            f"{NAME}.duckdb",
+            "site/index.html",
+            "site/figures.html",
+            "annotations.jsonld",
             "seeds/PROVENANCE.md",
             "seeds/SHA256SUMS",
             "docs/data-dictionary.md",
@@ -105,6 +111,35 @@ def test_the_zip_holds_the_package_the_built_files_and_its_own_sums(released):
         assert set(listed) == inside - {"SHA256SUMS"}
         for name, digest in listed.items():
             assert hashlib.sha256(archive.read(f"{top}/{name}")).hexdigest() == digest, name
+
+
+def _zip_entries(done) -> dict[str, bytes]:
+    with zipfile.ZipFile(next(p for p in done.written if p.suffix == ".zip")) as archive:
+        return {n.split("/", 1)[1]: archive.read(n) for n in archive.namelist()}
+
+
+def test_each_file_of_the_zip_is_described_in_its_readme(released):
+    """One table says what each file of the zip is for: every file matches a row, every row a file, and the zip's
+    README shows the table."""
+    root, done = released
+    entries, package = _zip_entries(done), Package(root)
+    assert {name: describe(package, name) for name in entries if describe(package, name) is None} == {}
+    unused = [p for p, _ in patterns(package) if not any(fnmatch.fnmatchcase(name, p) for name in entries)]
+    assert unused == []
+    readme = entries["README.md"].decode("utf-8")
+    assert all(f"| `{pattern}` |" in readme for pattern, _ in patterns(package))
+
+
+def test_the_zip_readme_is_for_readers_and_names_no_command_of_this_project(released):
+    root, done = released
+    readme = _zip_entries(done)["README.md"].decode("utf-8")
+    assert readme != (ROOT / "README.md").read_text(encoding="utf-8")
+    for ours in ("-m checks", "checks.", "wuqing-checks", ".venv", "dist/", "make ", "`make`", "CONTRIBUTING.md"):
+        assert ours not in readme, ours
+    assert "## Cite it" in readme and "CC-BY-4.0" in readme and "site/index.html" in readme
+    entries = _zip_entries(done)
+    local = [t for t in re.findall(r"\]\(([^)#]+)", readme) if not t.startswith(("http://", "https://"))]
+    assert local and all(target in entries for target in local), local
 
 
 def test_the_unzipped_package_validates_offline(released, tmp_path, monkeypatch):
@@ -154,6 +189,10 @@ def test_the_lock_files_agree_and_hash_every_pin():
     assert not {"pytest", "selenium", "duckdb-cli", "altair", "vl-convert-python", "datasette"} & set(core)
     assert "datasette" not in charts  # the test extra's only
     assert "pyyaml" in {k.lower() for k in core}
-    for name in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock"):
+    reader = _pins("tools/reader.lock")
+    assert reader.items() <= test.items(), "the reader's tools have the test lock's versions"
+    assert {"duckdb", "duckdb-cli", "pandas", "pyarrow", "openpyxl", "frictionless"} <= set(reader)
+    assert not {"pandera", "cn2an", "xlsxwriter", "pytest"} & set(reader), "nothing of this project's own"
+    for name in ("requirements.lock", "requirements-charts.lock", "requirements-test.lock", "tools/reader.lock"):
         blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", (ROOT / name).read_text(encoding="utf-8"))
         assert all("--hash=sha256:" in b for b in blocks if "==" in b.split("\n")[0]), name

@@ -18,7 +18,7 @@ from checks.site.report_view import (
     render_pages,
 )
 from checks.validate import load_context
-from helpers import edit
+from helpers import edit, read_descriptor, save_descriptor
 
 
 @pytest.fixture
@@ -191,3 +191,66 @@ def test_the_tree_keeps_every_character_in_order():
         return "".join(n.text if n.mark is None else flat(n.children) for n in ns)
 
     assert flat(nodes) == text
+
+
+class _JsonLd(HTMLParser):
+    """The text of every <script type="application/ld+json"> of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        self._inside = tag == "script" and dict(attrs).get("type") == "application/ld+json"
+        if self._inside:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            self.blocks[-1] += data
+
+
+def _json_ld(html: str) -> list[dict]:
+    parser = _JsonLd()
+    parser.feed(html)
+    return [json.loads(block) for block in parser.blocks]
+
+
+@pytest.mark.parametrize("page", ["index.html", "figures.html"])
+def test_pages_carry_schema_org_dataset_metadata(built, page):
+    """Each page of the built view carries one schema.org Dataset, as dataset search engines read it: name,
+    description, licence, creator, temporal and spatial coverage, and a download entry for each release asset."""
+    (dataset,) = _json_ld((built / SITE / page).read_text(encoding="utf-8"))
+    descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    assert dataset["@context"] == "https://schema.org/" and dataset["@type"] == "Dataset"
+    assert dataset["name"] == descriptor["title"] and dataset["description"] == descriptor["description"]
+    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert [c["name"] for c in dataset["creator"]] == ["Wuqing paired-assistance open-data project"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}", dataset["temporalCoverage"])
+    assert dataset["temporalCoverage"].startswith("2017-") and dataset["temporalCoverage"].endswith("2020-12-31")
+    assert dataset["spatialCoverage"]["identifier"] == "120114" and "Wuqing" in dataset["spatialCoverage"]["name"]
+    stem = f"{descriptor['name']}-{descriptor['version']}"
+    assert [d["name"] for d in dataset["distribution"]] == [f"{stem}.zip", f"{stem}.xlsx", f"{stem}.duckdb"]
+    assert all(d["@type"] == "DataDownload" and d["encodingFormat"] for d in dataset["distribution"])
+    # no address is set: none is made up, and the footer says so
+    assert "url" not in dataset and not any("contentUrl" in d for d in dataset["distribution"])
+    assert "No public repository address is set yet." in (built / SITE / page).read_text(encoding="utf-8")
+
+
+def test_dataset_metadata_takes_the_addresses_from_the_descriptor_and_escapes_them(copy):
+    """With a repository and a DOI set, the downloads and identifier follow from them; text that would close the
+    script element stays inside the JSON."""
+    descriptor = read_descriptor(copy)
+    descriptor["x-published"] = {"repository": "https://github.com/example/wuqing", "doi": "10.5281/zenodo.123"}
+    descriptor["title"] = "</script><script>alert(1)</script>"
+    save_descriptor(copy, descriptor)
+    html = render_pages(load_context(copy))["index.html"]
+    assert "<script>alert" not in html
+    (dataset,) = _json_ld(html)
+    assert dataset["name"] == "</script><script>alert(1)</script>"
+    assert dataset["url"] == "https://github.com/example/wuqing" and dataset["identifier"].endswith("zenodo.123")
+    assert dataset["distribution"][0]["contentUrl"].startswith("https://github.com/example/wuqing/releases/download/v")

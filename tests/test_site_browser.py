@@ -355,3 +355,36 @@ def test_screenshot(browser, site):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 20_000
+
+
+@pytest.fixture(scope="module")
+def zipped_site(built_package, tmp_path_factory):
+    """The report view as the release zip carries it (site/ at the top of the unzipped folder)."""
+    import io
+    import zipfile
+
+    from checks.outputs.release import contents, zip_bytes
+    from checks.package import Package
+
+    package = Package(built_package)
+    dest = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(package, contents(package)))) as archive:
+        archive.extractall(dest)
+    (folder,) = dest.iterdir()
+    return (folder / "site").resolve()
+
+
+def test_the_report_view_of_the_release_zip_works_from_disk(browser, zipped_site):
+    """Opened from the unzipped release, the view shows its cards, logs no error and asks for nothing outside the
+    unzipped folder."""
+    browser.get("about:blank")
+    browser.get_log("browser"), browser.get_log("performance")
+    _open(browser, zipped_site)
+    mark = browser.find_element("id", "F006")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+    mark.click()
+    assert _card_fields(browser, "F006")["value"] == CARDS["F006"]["value"]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    requests = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
+    urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]
+    assert urls and [u for u in urls if not u.startswith(zipped_site.parent.as_uri() + "/")] == []

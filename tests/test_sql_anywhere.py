@@ -134,25 +134,125 @@ def test_parquet_and_duckdb_agree_on_nullability(built_package):
         con.close()
 
 
-def test_plain_read_parquet_gives_what_checks_load_gives(built_package):
+def test_read_parquet_as_documented_gives_what_checks_load_gives(built_package):
+    """`pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})`, the call docs/usage.md gives, returns
+    every table with checks.load()'s types and values: Int64, boolean and string as they are, dates as datetime64
+    (milliseconds, where checks.load() has microseconds: the same instants)."""
     built = built_package
     frames = checks.load(built)
     for name, frame in frames.items():
-        back = pd.read_parquet(built / "dist" / "parquet" / f"{name}.parquet")
-        assert dict(back.dtypes) == dict(frame.dtypes), name
+        path = built / "dist" / "parquet" / f"{name}.parquet"
+        back = pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})
+        dates = [c for c, t in back.dtypes.items() if str(t).startswith("datetime64")]
+        assert all(str(back[c].dtype) == "datetime64[ms]" for c in dates), name
+        back[dates] = back[dates].astype("datetime64[us]")
         pd.testing.assert_frame_equal(back, frame, check_dtype=True)
 
 
-def test_one_date_type_for_every_pandas_route(built_package):
+def test_one_date_type_in_every_file(built_package):
+    """period_start is a DATE in the DuckDB file, in sql/load.sql over the CSV and in Parquet."""
     built = built_package
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    try:
+        in_database = con.execute("SELECT typeof(period_start) FROM figures LIMIT 1").fetchone()[0]
+        in_parquet = con.execute(
+            "SELECT typeof(period_start) FROM read_parquet(?) LIMIT 1", [str(built / "dist/parquet/figures.parquet")]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert (in_database, in_parquet) == ("DATE", "DATE")
+    assert str(pq.read_schema(built / "dist/parquet/figures.parquet").field("period_start").type) == "date32[day]"
+
+
+def test_pandas_date_type_by_route(built_package):
+    """What each pandas route gives for a date, as docs/usage.md says: datetime64[us] from checks.load(), read_csv
+    with parse_dates and DuckDB's .df(); datetime.date objects from a plain read_parquet; datetime64[ms] with
+    date_as_object=False."""
+    built = built_package
+    parquet_file = built / "dist/parquet/figures.parquet"
     dates = {
         "checks.load": checks.load(built)["figures"]["period_start"].dtype,
-        "read_parquet": pd.read_parquet(built / "dist/parquet/figures.parquet")["period_start"].dtype,
         "read_csv": pd.read_csv(ROOT / "data/figures.csv", parse_dates=["period_start"])["period_start"].dtype,
+        "read_parquet": pd.read_parquet(parquet_file)["period_start"].dtype,
+        "read_parquet date_as_object=False": pd.read_parquet(parquet_file, to_pandas_kwargs={"date_as_object": False})[
+            "period_start"
+        ].dtype,
     }
     con = duckdb.connect(str(database_of(built)), read_only=True)
     try:
         dates["duckdb"] = con.execute("SELECT period_start FROM figures").df()["period_start"].dtype
     finally:
         con.close()
-    assert set(map(str, dates.values())) == {"datetime64[us]"}, dates
+    assert {k: str(v) for k, v in dates.items()} == {
+        "checks.load": "datetime64[us]",
+        "read_csv": "datetime64[us]",
+        "read_parquet": "object",
+        "read_parquet date_as_object=False": "datetime64[ms]",
+        "duckdb": "datetime64[us]",
+    }
+    assert type(pd.read_parquet(parquet_file)["period_start"].iloc[1]).__name__ == "date"
+
+
+def _door_types(built) -> dict[str, tuple[str, ...]]:
+    """What each door that runs in Python gives for the columns of door_types.KINDS, read from the built files."""
+    from checks.documents.door_types import KINDS
+
+    columns = [column for _, _, column in KINDS]
+    csv_path, parquet_path = built / "data/figures.csv", built / "dist/parquet/figures.parquet"
+
+    def dtypes(frame) -> tuple[str, ...]:
+        out = []
+        for column in columns:
+            dtype = str(frame[column].dtype)
+            if dtype == "object":
+                kind = type(frame[column].dropna().iloc[0])
+                dtype = f"object ({kind.__module__}.{kind.__name__})"
+            out.append(dtype)
+        return tuple(out)
+
+    con = duckdb.connect(str(database_of(built)), read_only=True)
+    try:
+        sql = f"SELECT {', '.join(columns)} FROM figures"
+        in_duckdb = tuple(
+            t for t in con.execute(f"SELECT {', '.join(f'typeof({c})' for c in columns)} FROM figures").fetchone()
+        )
+        by_df = dtypes(con.execute(sql).df())
+        loaded = duckdb.connect()
+        loaded.execute(f"SET file_search_path = '{built}'")
+        loaded.execute((built / "sql/load.sql").read_text(encoding="utf-8"))
+        in_load_sql = tuple(
+            t for t in loaded.execute(f"SELECT {', '.join(f'typeof({c})' for c in columns)} FROM figures").fetchone()
+        )
+    finally:
+        con.close()
+    assert in_duckdb == in_load_sql
+    arrow = pq.read_schema(parquet_path)
+    physical = {"date32[day]": "DATE (date32)", "int64": "INT64", "bool": "BOOLEAN"}
+    return {
+        "`checks.load()`": dtypes(checks.load(built)["figures"]),
+        "any query": in_duckdb,
+        "the file's schema": tuple(physical[str(arrow.field(c).type)] for c in columns),
+        "`pd.read_csv(path)`": dtypes(pd.read_csv(csv_path)),
+        '`pd.read_csv(path, dtype={"char_start": "Int64"}, parse_dates=["period_start"])`': dtypes(
+            pd.read_csv(csv_path, dtype={"char_start": "Int64"}, parse_dates=["period_start"])
+        ),
+        "`pd.read_parquet(path)`": dtypes(pd.read_parquet(parquet_path)),
+        '`pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})`': dtypes(
+            pd.read_parquet(parquet_path, to_pandas_kwargs={"date_as_object": False})
+        ),
+        "`con.execute(sql).df()`": by_df,
+        "`pd.read_excel(path, sheet_name=None)`": dtypes(
+            pd.read_excel(built / "dist/wuqing-paired-assistance-2020.xlsx", sheet_name=None)["figures"]
+        ),
+    }
+
+
+def test_the_types_table_says_what_each_door_gives(built_package):
+    """docs/data-dictionary.md's table of types in each door is what each door gives: every row that runs in Python
+    is read here from the built files and compared, cell by cell."""
+    from checks.documents.door_types import DOORS
+
+    found = _door_types(built_package)
+    claimed = {how: types for _, how, types, checked in DOORS if checked}
+    assert claimed == found
+    assert all(how in claimed for how in found) and len(claimed) == len(found)

@@ -159,3 +159,29 @@ def test_readings_with_figures_names_the_dependants(con):
     _, links = read_rows(ROOT / "data" / "figure_readings.csv")
     assert sorted(rows) == sorted({link["reading_id"] for link in links})
     assert rows["R09"] == "F048:unit F048:value"
+
+
+AMOUNTS = {"value", "base_value", "cny", "yi_yuan"}
+
+
+def test_every_view_showing_an_amount_shows_its_measure_and_per(con):
+    """An amount without its measure and per invites a sum of running totals, yearly flows and monthly wages: every
+    view (and table) of the package with a column value, base_value, cny or yi_yuan also has measure and per, so that
+    a view added later cannot show amounts that GROUP BY measure, per cannot separate."""
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main'"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    with_amounts = {table for table, names in columns.items() if names & AMOUNTS}
+    assert {"money", "figures_brief", "figures_corroborated", "figures_in_context", "party_building"} <= with_amounts
+    missing = {table: sorted({"measure", "per"} - names) for table, names in columns.items() if table in with_amounts}
+    assert {table: gap for table, gap in missing.items() if gap} == {}
+
+
+def test_money_summed_within_one_measure_and_per(con):
+    """The sums a reader gets from the money view are by measure and per, and never mix a running total with a flow."""
+    rows = con.execute(
+        "SELECT measure, per, count(*) FROM money WHERE stated GROUP BY ALL ORDER BY measure, per NULLS FIRST"
+    ).fetchall()
+    assert ("cumulative", None, 3) in rows and ("rate", "person_month", 1) in rows

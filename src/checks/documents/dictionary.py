@@ -6,10 +6,16 @@ renderer over the same schemas, in descriptor order.
 
 from __future__ import annotations
 
+from checks.documents.door_types import door_types_table
 from checks.package import Package
 from checks.package.fields import TEXT_PATTERN, TEXT_RULE, primary_key
 
 DICTIONARY = "docs/data-dictionary.md"
+TYPES_INTRO = (
+    "A column has one type in the files (the DuckDB database, `sql/load.sql` and Parquet); the tools that read them "
+    "differ for dates, integers with gaps and booleans. What each call gives, checked by the tests (R's from the "
+    "readr and arrow documentation):"
+)
 
 
 def _cell(text: object) -> str:
@@ -40,7 +46,8 @@ def render_dictionary(package: Package) -> str:
         "(no BOM, LF line endings, RFC 4180), described by the Table Schema named beside it.",
         "",
     ]
-    out += [f"* [{r['name']}](#{r['name']})" for r in package.tables] + [""]
+    out += [f"* [{r['name']}](#{r['name']})" for r in package.tables]
+    out += ["* [Types in each door](#types-in-each-door)", ""]
     for resource in package.tables:
         name = resource["name"]
         schema = package.schema(name)
@@ -66,4 +73,5 @@ def render_dictionary(package: Package) -> str:
             f"{_cell(f.get('description', ''))} |"
             for f in schema["fields"]
         ] + [""]
+    out += ["## Types in each door", "", TYPES_INTRO, "", *door_types_table(), ""]
     return "\n".join(out)

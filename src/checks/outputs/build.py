@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks import database as duck
-from checks.outputs import fingerprint, staging
+from checks.outputs import fingerprint, reproducible, staging
 from checks.outputs.parquet import write_parquet
 from checks.outputs.sqlite import write_sqlite
 from checks.outputs.workbook import workbook_bytes
@@ -51,10 +51,12 @@ def build(root: Path) -> Built:
     database = database_name(package)
 
     def write_database(tmp: Path) -> None:
-        """Every table with keys and comments, every view of sql/, under the validation's time limit."""
+        """Every table with keys and comments, every view of sql/, under the validation's time limit; the same
+        bytes from the same tables."""
         with duck.sandboxed(tmp, STORAGE) as con, duck.deadline(con):
             duck.populate(con, package, ctx.tables, keys=True)
             con.execute("CHECKPOINT")
+        reproducible.fix_identifier(tmp)  # the same bytes on every build
 
     with staging.staged(root) as stage:
         written = [staging.produce(stage, database, write_database)]

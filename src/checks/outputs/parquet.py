@@ -1,10 +1,12 @@
-"""One Parquet file per table, typed by its schema, that plain `pd.read_parquet` reads back as `checks.load()` gives it.
+"""One Parquet file per table, typed by its schema: the same column types as the DuckDB database.
 
 Written by DuckDB from the typed frames: integers as INT64, numbers as DOUBLE, booleans as BOOLEAN, text as UTF-8,
-dates as TIMESTAMP (microseconds, no time zone), so that every pandas route the README shows gives the same date
-type, datetime64[us]. The pandas metadata (what pyarrow would store) makes nullable integers come back as Int64
-(not float) and booleans as boolean. A column its schema requires is REQUIRED (not null), as in the DuckDB database.
-The descriptions go in as key-value metadata. Same frames, same DuckDB, one thread: the same bytes on every build.
+dates as DATE (as in the DuckDB file and sql/load.sql, and as R's arrow reads them: Date). pandas turns a Parquet DATE
+into `datetime.date` objects unless asked otherwise: `pd.read_parquet(path, to_pandas_kwargs={"date_as_object":
+False})` gives datetime64[ms] (docs/usage.md lists what each call gives). The pandas metadata (what pyarrow would
+store) makes nullable integers come back as Int64 (not float) and booleans as boolean. A column its schema requires
+is REQUIRED (not null), as in the DuckDB database. The descriptions go in as key-value metadata. Same frames, same
+DuckDB, one thread: the same bytes on every build.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from checks.package import Package
 from checks.package.fields import DUCKDB_TYPES
 
 FOLDER = f"{staging.DIST}/parquet"
-#: Column types: dates as TIMESTAMP, so that pandas reads datetime64[us], not date objects.
-TYPES = {**DUCKDB_TYPES, "date": "TIMESTAMP"}
+#: Column types: those of the DuckDB database (dates as DATE).
+TYPES = DUCKDB_TYPES
 #: pandas' type and dtype by Table Schema type, as pyarrow records them in the pandas metadata.
 PANDAS_TYPES = {
     "string": ("object", "string"),
     "integer": ("int64", "Int64"),
     "number": ("float64", "float64"),
     "boolean": ("bool", "boolean"),
-    "date": ("datetime", "datetime64[us]"),
+    "date": ("date", "object"),
 }
 
 

@@ -1,13 +1,14 @@
 """`python -m checks release`: build, then dist/release/ — what a GitHub release publishes (and Zenodo archives): the
-zip `<name>-<version>.zip` (the data package as users need it, the workbook, the Parquet files, the SQLite file and
-its Datasette metadata), beside it the workbook, the DuckDB database (it opens in DuckDB 1.5 and 2.0), the SQLite file
-and its Datasette metadata under the same stem, and SHA256SUMS of those five.
+zip `<name>-<version>.zip`, which stands alone for a reader with ordinary tools (the data package, the Parquet files,
+the workbook, the DuckDB database, the SQLite file and its Datasette metadata, the report view, and a README of its
+own written for them, not the repository's), beside it the workbook, the DuckDB database, the SQLite file and its
+Datasette metadata under the same stem, and SHA256SUMS of those five.
 
 The zip is byte-identical from run to run: entries sorted, every timestamp the descriptor's `created` date, fixed
-permissions, one compression level, and a SHA256SUMS of its own files inside. Its folder validates with `frictionless
-validate datapackage.json`, offline. The DuckDB file is not byte-deterministic, so it goes beside the zip, not in it.
-Every file comes through the package's own checks (inside the root, regular, bounded), and dist/release/ is replaced
-in one step: the old release or the new one, never a mix.
+permissions, one compression level, the DuckDB file reproducible (outputs/reproducible.py), and a SHA256SUMS of its own
+files inside. Its folder validates with `frictionless validate datapackage.json`, offline. Every file comes through
+the package's own checks (inside the root, regular, bounded), and dist/release/ is replaced in one step: the old
+release or the new one, never a mix. What each file of the zip is for is written once, in documents/release_readme.py.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+from checks.documents.release_readme import release_readme
 from checks.outputs import fingerprint, parquet, sqlite, staging
 from checks.outputs.build import Built, build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
+from checks.site.report_view import ANNOTATIONS, SITE, STATIC
 
 FOLDER = f"{staging.DIST}/release"
-#: Files of the package's root that travel with the data, when present.
-DOCUMENTS = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md")
+#: Files of the package's root that travel with the data, when present (the README is the zip's own: README below).
+DOCUMENTS = ("LICENSE", "CITATION.cff", "CHANGELOG.md")
+README = "README.md"
 #: Folders copied whole (regular files, sorted): the seed's provenance and pin, the data dictionary and charts.
 FOLDERS = ("seeds", "docs")
 #: Zip entries have no time zone and start in 1980; the descriptor's `created` date is used, clamped to that range.
@@ -65,16 +69,24 @@ def _folder_files(package: Package, folder: str) -> list[str]:
     return sorted(path.relative_to(top.parent).as_posix() for path in paths if path.is_file() and not path.is_symlink())
 
 
+def built_files(package: Package) -> list[str]:
+    """The files of dist/ that travel in the zip (at their path under dist/): the workbook, the DuckDB database, the
+    SQLite file and its Datasette metadata, the Parquet files, the report view and the annotations."""
+    site = [f"{SITE}/index.html", f"{SITE}/figures.html", *(f"{SITE}/static/{name}" for name in STATIC)]
+    tables = [f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names]
+    databases = [staging.database_name(package), sqlite.sqlite_name(package), sqlite.metadata_name(package)]
+    return [workbook_name(package), *databases, *tables, *site, ANNOTATIONS]
+
+
 def contents(package: Package) -> dict[str, bytes]:
     """Path in the zip (under <stem>/) → bytes: the descriptor and every file it declares, seeds/, docs/, the
-    documents, the workbook, the Parquet files, the SQLite file and its Datasette metadata just built, then
-    SHA256SUMS of all of them."""
+    documents, the files just built, the zip's own README, then SHA256SUMS of all of them."""
     names = [*fingerprint.inputs(package), *(rel for folder in FOLDERS for rel in _folder_files(package, folder))]
     names += [doc for doc in DOCUMENTS if (package.root.resolve() / doc).is_file()]
     entries = {rel: _read(package, rel, "release input") for rel in dict.fromkeys(names)}
-    built = [workbook_name(package), sqlite.sqlite_name(package), sqlite.metadata_name(package)]
-    for rel in [*built, *(f"{parquet.FOLDER}/{name}.parquet" for name in package.table_names)]:
+    for rel in built_files(package):
         entries[rel.removeprefix(f"{staging.DIST}/")] = _read(package, rel, "built file")
+    entries[README] = release_readme(package).encode("utf-8")
     entries = dict(sorted(entries.items()))
     entries["SHA256SUMS"] = sha256sums(entries)
     return entries

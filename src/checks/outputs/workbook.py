@@ -15,12 +15,14 @@ import xlsxwriter
 
 from checks.package import Package
 from checks.package.citation import read_citation
+from checks.package.published import NO_DOI, Published, published
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def cite(cff: dict) -> str:
-    """A one-paragraph citation of the dataset and of the report it comes from."""
+def cite(cff: dict, where: Published | None = None) -> str:
+    """A one-paragraph citation of the dataset (with its DOI, or the plain statement that it has none yet) and of the
+    report it comes from."""
     authors = "; ".join(
         a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in cff.get("authors", [])
     )
@@ -28,6 +30,8 @@ def cite(cff: dict) -> str:
         f"{authors} ({str(cff.get('date-released', ''))[:4]}). {cff['title']}. Version {cff.get('version', '')}. "
         f"Licence {cff.get('license', '')}."
     )
+    if where is not None:
+        text += f" DOI: {where.doi_url}." if where.doi else f" {NO_DOI}"
     for ref in cff.get("references", []):
         by = "; ".join(a.get("name", "") for a in ref.get("authors", []))
         text += f" Source: {by} ({ref.get('date-published', '')}). {ref.get('title', '')}. {ref.get('url', '')}"
@@ -41,8 +45,9 @@ def _about(sheet, package: Package, bold) -> None:
         ("Title", meta.get("title", "")),
         ("Description", meta.get("description", "")),
         ("Version", meta.get("version", "")),
-        ("Citation", cite(read_citation(package))),
+        ("Citation", cite(read_citation(package), published(meta))),
         ("Licence", licences),
+        ("Where", " ".join(published(meta).lines())),
         ("Sheets", "This sheet, then one sheet per table of datapackage.json; columns as described below."),
     ]
     for r, (key, value) in enumerate(rows):

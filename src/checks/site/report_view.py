@@ -15,6 +15,7 @@ import jinja2
 import pandas as pd
 
 from checks.outputs import staging
+from checks.package.published import published
 from checks.site.annotations import annotation_collection, plain
 from checks.site.marks import nest, tree
 from checks.validate.rules.base import Context, present, rows
@@ -111,6 +112,66 @@ def link_target(ref: object) -> str | None:
     return None
 
 
+#: The release assets (a tag v<version> publishes them; see outputs/release.py) and their media types.
+ASSETS = (
+    (".zip", "application/zip", "the data package: CSV, Table Schemas, Parquet, SQL, workbook, DuckDB file, this view"),
+    (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "the Excel workbook"),
+    (".duckdb", "application/x-duckdb", "the DuckDB database (DuckDB 1.5 and later)"),
+)
+
+
+def _coverage(ctx: Context) -> str | None:
+    """The figures' periods as one ISO 8601 interval: the earliest start to the latest end."""
+    starts = [str(r["period_start"]) for r in ctx.rows_of("figures") if present(r.get("period_start"))]
+    ends = [str(r["period_end"]) for r in ctx.rows_of("figures") if present(r.get("period_end"))]
+    return f"{min(starts)[:10]}/{max(ends)[:10]}" if starts and ends else None
+
+
+def dataset_metadata(ctx: Context) -> dict:
+    """schema.org Dataset metadata (JSON-LD) from the descriptor and the tables, for dataset search engines: name,
+    description, licence, creator, temporal and spatial coverage, and a distribution entry for each release asset
+    (with its download address only where the repository is set: none is made up)."""
+    meta = ctx.package.descriptor
+    where = published(meta)
+    version = str(meta.get("version", ""))
+    stem = f"{meta.get('name', '')}-{version}"
+    spatial = meta.get("x-spatial") if isinstance(meta.get("x-spatial"), dict) else {}
+    distribution = []
+    for suffix, media, what in ASSETS:
+        entry = {"@type": "DataDownload", "name": stem + suffix, "encodingFormat": media, "description": what}
+        url = where.download(f"v{version}", stem + suffix)
+        if url:
+            entry["contentUrl"] = url
+        distribution.append(entry)
+    dataset = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": meta.get("title", ""),
+        "description": meta.get("description", ""),
+        "version": version,
+        "license": next((lic.get("path") for lic in meta.get("licenses", []) if lic.get("path")), None),
+        "creator": [
+            {"@type": "Organization", "name": c.get("title", "")}
+            for c in meta.get("contributors", [])
+            if c.get("role") == "author"
+        ],
+        "keywords": meta.get("keywords", []),
+        "inLanguage": ["zh", "en"],
+        "isBasedOn": next((src.get("path") for src in meta.get("sources", []) if src.get("path")), None),
+        "temporalCoverage": _coverage(ctx),
+        "spatialCoverage": {
+            "@type": "Place",
+            "name": spatial.get("name", ""),
+            "alternateName": spatial.get("name_zh", ""),
+            "identifier": spatial.get("division_code", ""),
+        },
+        "distribution": distribution,
+        "url": where.repository,
+        "identifier": where.doi_url,
+    }
+    return {key: value for key, value in dataset.items() if value is not None}
+
+
 def render_pages(ctx: Context) -> dict[str, str]:
     """Page name → HTML, from the tables alone."""
     env = jinja2.Environment(
@@ -133,6 +194,8 @@ def render_pages(ctx: Context) -> dict[str, str]:
         "readings": readings,
         "non_figures": {n["non_figure_id"]: _cells(n) for n in ctx.rows_of("non_figures")},
         "topics": sorted({f["indicator"].get("topic") for f in figures if f["indicator"].get("topic")}),
+        "dataset": dataset_metadata(ctx),
+        "where": published(ctx.package.descriptor).lines(),
     }
     return {
         "index.html": env.get_template("report.html").render(**common, sections=_sections(ctx), page="report"),
