@@ -173,7 +173,7 @@ def test_every_path_of_the_code_named_in_docs_and_sql_exists():
         (path.relative_to(ROOT).as_posix(), found.rstrip("."))
         for pattern in _NAMING_CODE
         for path in ROOT.glob(pattern)
-        for found in re.findall(r"src/checks/[\w/.]*\w", path.read_text(encoding="utf-8"))
+        for found in re.findall(r"src/checks/[\w/.-]*\w", path.read_text(encoding="utf-8"))
     }
     missing = [(where, path) for where, path in sorted(named) if not (ROOT / path).exists()]
     assert named and missing == []
