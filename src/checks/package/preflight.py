@@ -16,6 +16,7 @@ from re import _parser as sre_parse
 
 from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
 from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES
+from checks.problems import shown
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
@@ -46,6 +47,12 @@ MAX_PATTERN_CHOICES = 64
 _CHARACTER = {sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN}
 #: Profiles frictionless knows without fetching anything.
 STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+#: The standard profiles by URL (`$schema`), which frictionless recognises without fetching them.
+STANDARD_PROFILE_URL = re.compile(
+    r"https://datapackage\.org/profiles/[12]\.0/(datapackage|dataresource|tableschema|tabledialect)\.json"
+)
+#: Every key that names a profile, on a package, a resource or a schema.
+PROFILE_KEYS = ("profile", "profiles", "$schema")
 
 _unusable = files.refuse
 
@@ -245,15 +252,25 @@ def _check_resource(package: Package, res: dict, name: str) -> None:
         files.regular_file(package.root, res["schema"], f"schema of resource {name}")
 
 
-def _check_profile(holder: dict, what: str) -> None:
-    profile = holder.get("profile")
-    if profile is not None and profile not in STANDARD_PROFILES:
-        raise _unusable(
-            "input.unsafe_path",
-            DESCRIPTOR,
-            f"{what}: profile {profile!r} is not a standard profile name; "
-            "a custom profile would be fetched, and validation is offline",
-        )
+def _check_profile(holder: dict, what: str, file: str = DESCRIPTOR) -> None:
+    """Every key that can name a profile (`profile`, `profiles`, whose first entry frictionless makes the profile,
+    `$schema`) names a standard one: frictionless would resolve any other against the working folder or fetch it,
+    and validate the descriptor with whatever it found there (patterns included)."""
+    for key in PROFILE_KEYS:
+        if key not in holder:
+            continue
+        values = holder[key] if key == "profiles" and isinstance(holder[key], list) else [holder[key]]
+        for value in values:
+            if not (isinstance(value, str) and (value in STANDARD_PROFILES or STANDARD_PROFILE_URL.fullmatch(value))):
+                raise _unusable(
+                    "input.unsafe_path",
+                    file,
+                    f"{what}: {key} {shown(str(value)[:80])!r} is not a standard profile (a name such as "
+                    "data-package or a datapackage.org profile URL); a custom profile would be read from the working "
+                    "folder or fetched, and validation reads only the package",
+                    row=key,
+                    found=shown(str(value)[:200]),
+                )
 
 
 def _check_sql_declared(package: Package) -> None:
@@ -277,6 +294,7 @@ def _check_schema(schema: object, rel: str) -> None:
     """A schema the stages can read: named, typed fields; a primary key and foreign keys that name them."""
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         raise _unusable("input.malformed_schema", rel, f"{rel} needs a non-empty fields list")
+    _check_profile(schema, rel, rel)
     names = []
     for i, field in enumerate(schema["fields"]):
         name = field.get("name") if isinstance(field, dict) else None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 
-from checks.problems import Problem, Report
+from checks.problems import Problem, Report, shown  # noqa: F401 - shown: where the reports have always kept it
 
 SHOWN_PER_RULE = 20
 VERDICTS = {
@@ -13,12 +12,6 @@ VERDICTS = {
     1: "INVALID (exit 1: the data breaks a rule)",
     2: "UNUSABLE INPUT (exit 2: the package cannot be validated)",
 }
-#: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def shown(text: object) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _problem_lines(p: Problem) -> list[str]:
