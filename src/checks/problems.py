@@ -13,6 +13,11 @@ MAX_PROBLEMS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 problem', '2 problems', '0 problems': a count with its noun in the right number."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def shown(text: object) -> str:
     """Text for a terminal: every control character (ESC, BEL, CR, C1 controls such as CSI) as \\xNN."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))

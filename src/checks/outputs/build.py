@@ -56,7 +56,7 @@ def build(root: Path) -> Built:
 
     with staging.staged(root) as stage:
         written = [staging.produce(root, database, write_database)]
-        written.append(fingerprint.record(package, database))  # lets `query` use the database
+        written.append(fingerprint.record(package, database, written[0]))  # lets `query` use the database
         written.extend(write_parquet(package, ctx.tables))
         written.append(files.write_atomic(root, workbook_name(package), workbook_bytes(package, for_readers(ctx))))
         written.extend(root / rel for rel in build_site(ctx))  # the report view and the W3C annotations

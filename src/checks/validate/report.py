@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from checks.problems import Problem, Report, shown  # noqa: F401 - shown: where the reports have always kept it
+from checks.problems import Problem, Report, counted, shown  # noqa: F401 - shown: where the reports have always kept it
 
 SHOWN_PER_RULE = 20
 VERDICTS = {
@@ -57,12 +57,12 @@ def as_text(report: Report) -> str:
         out.append("")
     passed = sum(r.passed for r in report.results)
     out.append(
-        f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
-        f"{report.problem_count} problems"
+        f"{counted(len(report.results), 'rule')}: {passed} passed, {len(report.results) - passed} failed, "
+        f"{counted(report.problem_count, 'problem')}"
     )
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
-        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")
+        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {counted(r.count, 'problem')}")
         out.append(f"  {'pass' if r.passed else 'FAIL'}  {r.rule:<{width}}  {detail}")
     out.append(VERDICTS[report.exit_code])
     return "\n".join(out) + "\n"
