@@ -133,8 +133,29 @@ def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.Dat
         f["name"]: {"dtype": nullable_types[f["type"]]} for f in schema["fields"] if f.get("type") in nullable_types
     }
     derived = derived.update_columns(nullable) if nullable else derived
+    patterns = {f["name"]: f["constraints"]["pattern"] for f in schema["fields"] if _pattern_of(f) is not None}
+    for name, pattern in patterns.items():
+        column = derived.columns[name]
+        kept = [check for check in column.checks if check.name != "str_matches"]
+        column.checks = [*kept, _fullmatch(pattern)]
     derived.checks = checks or []
     return derived
+
+
+def _pattern_of(field: dict) -> str | None:
+    constraints = field.get("constraints")
+    return constraints.get("pattern") if isinstance(constraints, dict) else None
+
+
+def _fullmatch(pattern: str) -> pa.Check:
+    """The pattern matched against the whole cell, as the Table Schema means it. pandera and frictionless match
+    `^pattern$`, where `$` also matches before a final newline ("S01\\n" passes S[0-9]{2}) and `^a|b$` only anchors
+    one branch ("bx" passes)."""
+    return pa.Check(
+        lambda cells: cells.str.fullmatch(pattern).fillna(False).astype(bool),
+        name="str_fullmatch",
+        error=f"str_fullmatch('{pattern}')",
+    )
 
 
 def with_dates(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
