@@ -129,15 +129,21 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_crafted_package_is_refused_by_name(copy, tmp_path, name):
+def test_crafted_package_is_refused_by_name(copy, tmp_path, monkeypatch, name):
+    """Refused before any table is read: nothing is decompressed, and no pattern runs over a cell."""
+    import checks.validate
+
     craft, rule = REFUSED[name]
     craft(copy, tmp_path)
-    started = time.monotonic()
+
+    def never(*args, **kwargs):
+        raise AssertionError("a table was read although the package is refused before that")
+
+    monkeypatch.setattr(checks.validate, "load_table", never)
     report = validate(copy)
     assert report.exit_code == 2, (name, report.failed_rules())
     assert report.unusable.rule == rule and report.unusable.file and report.unusable.message, report.unusable
     assert "secret-line-from-outside" not in json.dumps(report.unusable.as_dict())
-    assert time.monotonic() - started < 10
 
 
 def test_non_utf8_sql_names_the_file(copy):
@@ -265,16 +271,23 @@ def _leftovers(root: Path) -> list[str]:
 
 def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
     """15 and 7: aliases are refused (no expansion); the build stops before writing, naming CITATION.cff."""
+    import yaml
+
     from checks.outputs.build import build
     from checks.problems import UnusableInput
 
     before = _snapshot(built)
     (built / "CITATION.cff").write_text(ALIAS_BOMB, encoding="utf-8")
-    started = time.monotonic()
-    with pytest.raises(UnusableInput) as refused:
-        build(built)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the YAML document was built although it holds aliases")
+
+    with pytest.MonkeyPatch.context() as patch:  # refused while composing, at the first anchor: nothing expanded
+        patch.setattr(yaml.SafeLoader, "construct_document", never)
+        with pytest.raises(UnusableInput) as refused:
+            build(built)
     assert refused.value.problem.file == "CITATION.cff" and refused.value.problem.rule == "input.malformed_citation"
-    assert "aliases" in refused.value.problem.message and time.monotonic() - started < 20
+    assert "aliases" in refused.value.problem.message and "line 1," in refused.value.problem.message
     assert _snapshot(built) == before and _leftovers(built) == []
 
 
@@ -365,10 +378,9 @@ def test_query_of_a_slow_view_stops_at_the_time_limit(copy, monkeypatch):
     """17: no dist/, a view that runs for hours: `query` stops at CHECKS_SQL_SECONDS, exit 2, naming the limit."""
     _slow_view(copy)
     monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
-    started = time.monotonic()
     done = run_cli("--root", str(copy), "query", "SELECT * FROM slow")
-    assert done.returncode == 2 and done.stdout == "" and "CHECKS_SQL_SECONDS" in done.stderr
-    assert time.monotonic() - started < 15
+    assert done.returncode == 2 and done.stdout == ""
+    assert "ran past 1 s (CHECKS_SQL_SECONDS) and was stopped" in done.stderr  # the deadline stopped it, not Ctrl-C
 
 
 def test_sql_failure_names_the_sql_file():
