@@ -101,3 +101,15 @@ def test_one_long_sentence_does_not_make_every_later_span_walk_back_to_it():
     tiled = _index(list(range(n)), list(range(1, n + 1)))  # sentences that tile their text: the walk is one step
     assert tiled.touching(n - 1, n) == [n - 1] and tiled.touching(10, 13) == [10, 11, 12]
     assert MAX_WALK < n
+
+
+def test_every_limit_the_code_reads_is_stated_in_security_md():
+    import re
+
+    from helpers import ROOT
+
+    read = set()
+    for path in (ROOT / "src").rglob("*.py"):
+        read |= set(re.findall(r"\"(CHECKS_[A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    stated = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    assert read and [name for name in sorted(read) if f"`{name}`" not in stated] == []
