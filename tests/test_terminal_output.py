@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from checks.package import Package
-from checks.package.stamp import stamp
 from helpers import run_cli
 
 #: An OSC 8 hidden link, a screen clear, a bell and a C1 CSI.
@@ -31,12 +30,20 @@ def test_duckdbs_error_text_is_escaped(built_package):
     assert done.returncode == 2 and _clean(done.stderr) and "no\\x1b]8;;https://example.org\\x07table" in done.stderr
 
 
-def test_view_names_and_comments_are_escaped_in_the_listing(copy):
-    name = "v\x1b[2J"
-    comment = HOSTILE.replace("'", "''")
-    with open(copy / "sql/views.sql", "a", encoding="utf-8") as f:
-        f.write(f'\nCREATE VIEW "{name}" AS SELECT 1 AS x;\nCOMMENT ON VIEW "{name}" IS \'{comment}\';\n')
-    stamp(Package(copy))
-    done = run_cli("--root", copy, "query", "--list")
+def test_view_names_and_comments_are_escaped_in_the_listing(built_package, tmp_path):
+    """A view whose name and comment carry escapes, in a build this validator sealed: `query --list` shows them."""
+    import duckdb
+
+    from checks.outputs import fingerprint
+    from front_helpers import copy_built, database_of
+
+    built = copy_built(built_package, tmp_path / "package")
+    name, comment = "v\x1b[2J", HOSTILE.replace("'", "''")
+    con = duckdb.connect(str(database_of(built)))
+    con.execute(f'CREATE VIEW "{name}" AS SELECT 1 AS x; COMMENT ON VIEW "{name}" IS \'{comment}\'; CHECKPOINT')
+    con.close()
+    rel = str(database_of(built).relative_to(built))
+    fingerprint.record(Package(built), rel, database_of(built))
+    done = run_cli("--root", built, "query", "--list")
     assert done.returncode == 0 and "v\\x1b[2J" in done.stdout and _clean(done.stdout), done.stderr
     assert "\\x1b]8;;https://example.org/x\\x07" in done.stdout.replace("\n", "").replace(" ", "")
