@@ -68,5 +68,6 @@ def test_counts_have_their_nouns_in_the_right_number(copy):
 
 
 def test_diff_help_says_when_it_exits_1():
-    main_help = " ".join(run_cli("--help").stdout.split())
-    assert "exit 1 if any is" not in main_help and "exit 1 when it loosens anything" in main_help
+    for args in (["--help"], ["diff", "--help"]):
+        text = " ".join(run_cli(*args).stdout.split())
+        assert "exit 1 if any is" not in text and "exit 1 when it loosens anything" in text, args

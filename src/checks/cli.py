@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (run, help) in COMMANDS.items():
-        commands.add_parser(name, help=help, parents=[common]).set_defaults(run=run)
+        commands.add_parser(name, help=help, description=help, parents=[common]).set_defaults(run=run)
     commands.choices["validate"].add_argument("--json", action="store_true", help="machine-readable report on stdout")
     query = commands.choices["query"]
     query.add_argument("sql", nargs="?", default="", help="the SQL to run (-: read it from standard input)")
