@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # never a bare traceback: say what failed and where
         if interrupted:  # a library (DuckDB) turned Ctrl-C into its own error
             return _interrupted(args.command)
-        print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
+        print(shown(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}"), file=sys.stderr)
         return 2
     finally:
         if previous is signal.default_int_handler:
