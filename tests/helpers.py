@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from checks.package import Package
 from checks.package.stamp import stamp
@@ -201,12 +202,26 @@ OUTSIDE_SECRET = "secret-line-from-outside"
 
 def refused_by_name(root: Path, tmp_path: Path, craft, rule: str) -> None:
     """Craft the copy at root (craft(root, tmp_path)), then validate: exit 2, refused by `rule`, naming the file with a
-    message, and nothing read from outside the package in the report."""
+    message, and nothing read from outside the package in the report. A refusal that is not about one table's own
+    bytes comes before any table is read: no cell is decompressed or matched against a pattern first."""
+    import checks.validate
+
     craft(root, tmp_path)
-    report = validate(root)
+    read: list[str] = []
+    load_table = checks.validate.load_table
+
+    def recorded(package, name):
+        read.append(package.resource(name)["path"])
+        return load_table(package, name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks.validate, "load_table", recorded)
+        report = validate(root)
     assert report.exit_code == 2, report.failed_rules()
     assert report.unusable.rule == rule and report.unusable.file and report.unusable.message, report.unusable
     assert OUTSIDE_SECRET not in json.dumps(report.unusable.as_dict())
+    if report.unusable.file not in read:
+        assert read == [], f"{rule} refused {report.unusable.file} only after reading {read}"
 
 
 @functools.cache

@@ -44,16 +44,25 @@ def _leftovers(root: Path) -> list[str]:
 
 
 def test_alias_bomb_in_citation_is_refused_before_anything_is_written(built):
-    """Aliases are refused (no expansion); the build stops before writing, naming CITATION.cff."""
+    """Aliases are refused while the YAML is composed, at the first anchor (nothing is expanded); the build stops
+    before writing, naming CITATION.cff."""
+    import yaml
+
     from checks.outputs.build import build
     from checks.problems import UnusableInput
 
     before = _snapshot(built)
     (built / "CITATION.cff").write_text(ALIAS_BOMB, encoding="utf-8")
-    with pytest.raises(UnusableInput) as refused:
-        build(built)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the YAML document was built although it holds aliases")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml.SafeLoader, "construct_document", never)
+        with pytest.raises(UnusableInput) as refused:
+            build(built)
     assert refused.value.problem.file == "CITATION.cff" and refused.value.problem.rule == "input.malformed_citation"
-    assert "aliases" in refused.value.problem.message
+    assert "aliases" in refused.value.problem.message and "line 1," in refused.value.problem.message
     assert _snapshot(built) == before and _leftovers(built) == []
 
 

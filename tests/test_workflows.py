@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -67,12 +68,14 @@ def _steps(name: str) -> list[dict]:
 def test_ci_runs_the_ci_script_and_diffs_pull_requests():
     runs = [s.get("run", "") for s in _steps("ci.yml")]
     assert any(r.strip() == ".ci/run" for r in runs)
-    diff = next(s for s in _steps("ci.yml") if "checks diff" in s.get("run", ""))
-    assert (
-        diff["if"] == "github.event_name == 'pull_request'"
-        and "git fetch" in diff["run"]
-        and "-P -m checks diff" in diff["run"]
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    gate = next(
+        job
+        for job in flow["jobs"].values()
+        if any(re.search(r"-m checks .*diff", s.get("run", "")) for s in job["steps"])
     )
+    diff = next(s for s in gate["steps"] if re.search(r"-m checks .*diff", s.get("run", "")))
+    assert gate["if"] == "github.event_name == 'pull_request'" and "-P -m checks --root" in diff["run"]
 
 
 def test_release_makes_the_release_and_attaches_zip_workbook_and_database():

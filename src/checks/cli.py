@@ -12,7 +12,7 @@ from pathlib import Path
 from checks.formats import FORMATS, format_result, width
 from checks.package import DESCRIPTOR, Package, files, find_root
 from checks.package.preflight import check_descriptor
-from checks.problems import UnusableInput
+from checks.problems import UnusableInput, counted, shown
 
 DISTRIBUTION = "wuqing-paired-assistance-2020"
 ROOT_HELP = "package folder (default: the one holding datapackage.json, from here up)"
@@ -72,7 +72,7 @@ def _wrapped(text: str, size: int) -> list[str]:
 
 def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
     """`query --list` as a table that fits the terminal: name, kind, and the description wrapped beside them."""
-    names, kinds = [str(r[0]) for r in rows], [str(r[1]) for r in rows]
+    names, kinds = [shown(r[0]) for r in rows], [shown(r[1]) for r in rows]
     left = [max([width(columns[0]), *map(width, names)]), max([width(columns[1]), *map(width, kinds)])]
     size = max(20, columns_wide - left[0] - left[1] - 4)
     pad = lambda text, n: text + " " * (n - width(text))  # noqa: E731
@@ -81,10 +81,10 @@ def listing(columns: list[str], rows: list[tuple], columns_wide: int) -> str:
         f"{'-' * left[0]}  {'-' * left[1]}  {'-' * size}",
     ]
     for name, kind, row in zip(names, kinds, rows):
-        first, *rest = _wrapped(str(row[2] or ""), size)
+        first, *rest = _wrapped(shown(row[2] or ""), size)
         out.append(f"{pad(name, left[0])}  {pad(kind, left[1])}  {first}".rstrip())
         out += [f"{' ' * (left[0] + left[1] + 4)}{more}" for more in rest]
-    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    out.append(f"({counted(len(rows), 'row')})")
     return "\n".join(out) + "\n"
 
 
@@ -93,32 +93,43 @@ def _query(args) -> int:
 
     import duckdb
 
-    from checks.query import LIST_SQL, run
+    from checks.query import LIST_SQL, query_rows, run
 
-    if args.list == bool(args.sql):
-        print("error: give one SQL query, or --list", file=sys.stderr)
+    if args.sql == "-":  # the SQL from standard input
+        args.sql = sys.stdin.read()
+    if args.list == bool(args.sql.strip()):
+        print("error: give one SQL query (or - to read it from standard input), or --list", file=sys.stderr)
         return 2
     try:  # the statements as DuckDB splits them (one it cannot parse: running it reports the error)
         found = [] if args.list else [statement.query for statement in duckdb.extract_statements(args.sql)]
     except duckdb.Error:
         found = []
     if len(found) > 1:
-        shown = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3])
-        shown += "; …" if len(found) > 3 else ""
+        listed = "; ".join("`" + " ".join(s.split()).rstrip(";")[:40] + "`" for s in found[:3])
+        listed += "; …" if len(found) > 3 else ""
         print(
-            f"error: query runs one SQL statement and prints its result; this text holds {len(found)} ({shown}). "
-            "Run them one at a time.",
+            shown(
+                f"error: query runs one SQL statement and prints its result; this text holds {len(found)} "
+                f"({listed}). Run them one at a time."
+            ),
             file=sys.stderr,
         )
         return 2
     answer = run(args.root, LIST_SQL if args.list else args.sql)
+    for note in answer.notes:
+        print(shown(note), file=sys.stderr)
     if answer.error is not None:
-        sys.stderr.write(answer.error.rstrip("\n") + "\n")
+        sys.stderr.write(shown(answer.error.rstrip("\n")) + "\n")
         return 2
     if args.list and args.format == "table":
-        sys.stdout.write(listing(answer.columns, answer.rows, shutil.get_terminal_size((100, 24)).columns))
+        text = listing(answer.columns, answer.rows, shutil.get_terminal_size((100, 24)).columns)
     else:
-        sys.stdout.write(format_result(answer.columns, answer.rows, args.format))
+        text = format_result(answer.columns, answer.rows, args.format)
+    sys.stdout.write(shown(text) if args.format in ("csv", "json") and sys.stdout.isatty() else text)
+    if answer.more != 0:
+        more = "more rows, not counted: the time limit ran out" if answer.more is None else f"{answer.more:,} more"
+        cut = f"note: the first {query_rows():,} rows are shown, {more} (CHECKS_QUERY_ROWS; or add LIMIT/OFFSET)"
+        print(cut, file=sys.stderr)
     return 0
 
 
@@ -212,6 +223,10 @@ def _interrupted(command: str) -> int:
     return 130
 
 
+DIFF_HELP = (
+    "rows added, removed and changed since BASE, and what the change loosens (constraints, the seed, the SQL); "
+    "exit 1 when it loosens anything"
+)
 #: Each command: what it runs, and its help; validate, query and diff take arguments of their own (see main).
 COMMANDS = {
     "validate": (_validate, "run every rule; exit 0 valid, 1 invalid data, 2 unusable input"),
@@ -230,25 +245,31 @@ COMMANDS = {
     "charts": (_charts, "regenerate the charts (docs/charts/) and their Vega-Lite views in datapackage.json"),
     "readme": (_readme, "refresh the counts in README.md and docs/known-problems.md from the data"),
     "site": (_site, "write the bilingual report view to dist/site/ and W3C annotations to dist/annotations.jsonld"),
-    "diff": (_diff, "rows added, removed and changed since BASE, and the constraints loosened; exit 1 if any is"),
+    "diff": (_diff, DIFF_HELP),
 }
+
+
+def program_name(argv: list[str] | None) -> str:
+    """The name the program was started as: the console script's own (wuqing-checks), else `python -m checks`."""
+    started = Path(sys.argv[0]).name if argv is None and sys.argv and sys.argv[0] else ""
+    return started if started and started not in ("__main__.py", "-m", "-c") else "python -m checks"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m checks", description="Validate and maintain the Wuqing paired-assistance data package."
+        prog=program_name(argv), description="Validate and maintain the Wuqing paired-assistance data package."
     )
     parser.add_argument("--root", type=Path, default=None, help=ROOT_HELP)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {version()}")
     # The same global options after the command: SUPPRESS keeps a value given before it when none is given after.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (run, help) in COMMANDS.items():
-        commands.add_parser(name, help=help, parents=[common]).set_defaults(run=run)
+        commands.add_parser(name, help=help, description=help, parents=[common]).set_defaults(run=run)
     commands.choices["validate"].add_argument("--json", action="store_true", help="machine-readable report on stdout")
     query = commands.choices["query"]
-    query.add_argument("sql", nargs="?", default="", help="the SQL to run")
+    query.add_argument("sql", nargs="?", default="", help="the SQL to run (-: read it from standard input)")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--list", action="store_true", help="list the tables and views with their descriptions")
     commands.choices["diff"].add_argument(
@@ -267,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     if previous is signal.default_int_handler:  # not where SIGINT is handled elsewhere
         signal.signal(signal.SIGINT, on_ctrl_c)
     try:
+        if args.root_given and not args.root.is_dir():
+            what = "is not a folder" if args.root.exists() else "does not exist"
+            raise files.refuse("input.missing_root", str(args.root), f"--root: {args.root} {what}")
         return args.run(args)
     except KeyboardInterrupt:
         return _interrupted(args.command)
@@ -279,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # never a bare traceback: say what failed and where
         if interrupted:  # a library (DuckDB) turned Ctrl-C into its own error
             return _interrupted(args.command)
-        print(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}", file=sys.stderr)
+        print(shown(f"error: {args.command} failed on {args.root}: {type(err).__name__}: {err}"), file=sys.stderr)
         return 2
     finally:
         if previous is signal.default_int_handler:

@@ -10,6 +10,8 @@ import json
 import math
 import unicodedata
 
+from checks.problems import shown
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 
@@ -49,8 +51,9 @@ def _pad(text: str, size: int, right: bool) -> str:
 
 
 def as_table(columns: list[str], rows: list[tuple], markdown: bool = False) -> str:
-    """Aligned columns, numbers to the right; Markdown pipes if asked."""
-    texts = [[cell(v).replace("\r", " ").replace("\n", " ") for v in row] for row in rows]
+    """Aligned columns, numbers to the right; Markdown pipes if asked; control characters shown as \\xNN."""
+    texts = [[shown(cell(v).replace("\r", " ").replace("\n", " ")) for v in row] for row in rows]
+    columns = [shown(col) for col in columns]  # no control character reaches the terminal (ESC, BEL, OSC …)
     texts = [[t.replace("|", "\\|") for t in row] for row in texts] if markdown else texts
     sizes = [max([width(col), *(width(r[c]) for r in texts)]) for c, col in enumerate(columns)]
     right = []

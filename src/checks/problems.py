@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field
 
 #: How many problems one rule keeps (CHECKS_MAX_PROBLEMS): a million rows breaking a foreign key are 1,000
 #: problems and a count, not 8 GiB of them and a report of 1 GB.
 MAX_PROBLEMS = 1000
+#: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 problem', '2 problems', '0 problems': a count with its noun in the right number."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def shown(text: object) -> str:
+    """Text for a terminal: every control character (ESC, BEL, CR, C1 controls such as CSI) as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@ extension and not unlock its settings, with a time limit. Only DuckDB is importe
 
 from __future__ import annotations
 
+import atexit
 import os
 import select
+import shutil
 import signal
 import socket
+import tempfile
 import threading
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,8 +23,36 @@ _CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "python_enable_replacements": False,
-    "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", "4GB"),
 }
+#: What the package's SQL may use (each overridable): memory (CHECKS_SQL_MEMORY, a DuckDB size), and disk, in a temp
+#: folder of its own under the system temp, removed when the connection closes (CHECKS_SQL_TEMP_BYTES). Without a
+#: bound DuckDB spills an in-memory database into `.tmp` in the working folder, up to 90 % of the disk.
+SQL_MEMORY = "4GB"
+SQL_TEMP_BYTES = 2**30
+_spill: list[str] = []  # this process's folder for DuckDB's temp files, made once, removed at exit
+
+
+def sql_temp_bytes() -> int:
+    value = os.environ.get("CHECKS_SQL_TEMP_BYTES", "")
+    return int(value) if value.isdigit() else SQL_TEMP_BYTES
+
+
+def _spill_folder() -> str:
+    """A fresh folder (mode 0700) under the system temp for one connection's temp files: DuckDB creates it when it
+    first spills and removes it when the connection closes; its parent, one per process, is removed at exit."""
+    if not _spill:
+        _spill.append(tempfile.mkdtemp(prefix="checks-sql-"))
+        atexit.register(shutil.rmtree, _spill[0], True)
+    return os.path.join(_spill[0], uuid.uuid4().hex)
+
+
+def limits() -> dict:
+    """The memory and disk bounds of a connection running the package's SQL."""
+    return {
+        "memory_limit": os.environ.get("CHECKS_SQL_MEMORY", SQL_MEMORY),
+        "temp_directory": _spill_folder(),
+        "max_temp_directory_size": f"{sql_temp_bytes()}B",
+    }
 
 
 def sql_seconds() -> float:
@@ -97,6 +129,19 @@ def timed_out_message(what: str) -> str:
     return f"{what} ran past {sql_seconds():g} s (CHECKS_SQL_SECONDS) and was stopped"
 
 
+def out_of_space(error: duckdb.Error) -> bool:
+    """Whether DuckDB stopped because the SQL needed more memory or temp disk than the limits give it."""
+    return isinstance(error, duckdb.OutOfMemoryException)
+
+
+def out_of_space_message(what: str) -> str:
+    memory = os.environ.get("CHECKS_SQL_MEMORY", SQL_MEMORY)
+    return (
+        f"{what} needed more than {memory} of memory (CHECKS_SQL_MEMORY) and {sql_temp_bytes():,} bytes of temp "
+        "files (CHECKS_SQL_TEMP_BYTES), and was stopped"
+    )
+
+
 def literal(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -111,7 +156,7 @@ def sandboxed(
     database: str | Path = ":memory:", config: dict | None = None, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """A connection that can touch no file but its own database, no network, no extension; locked."""
-    con = duckdb.connect(str(database), read_only=read_only, config={**_CONFIG, **(config or {})})
+    con = duckdb.connect(str(database), read_only=read_only, config={**_CONFIG, **limits(), **(config or {})})
     for statement in _LOCKDOWN:
         con.execute(statement)
     return con

@@ -6,7 +6,11 @@ renderer over the same schemas, in descriptor order.
 
 from __future__ import annotations
 
+import html
+import re
+
 from checks.documents.door_types import door_types_table
+from checks.documents.readme import md_code
 from checks.package import Package
 from checks.package.fields import TEXT_PATTERN, TEXT_RULE, primary_key
 
@@ -18,20 +22,32 @@ TYPES_INTRO = (
 )
 
 
+#: What could turn a schema's text into markup: backslash, code, link brackets and table pipes (escaped with a
+#: backslash); `&`, `<` and `>` become HTML entities, so no raw HTML, comment or autolink (`<javascript:…>`).
+_MARKUP = re.compile(r"([\\`\[\]|])")
+
+
 def _cell(text: object) -> str:
-    """Markdown-table-safe text: pipes escaped, line breaks flattened."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from a schema as Markdown that shows it literally, on one line, safe in a table cell: no HTML, comment,
+    link or image can come from it (the dictionary ships in the release); snake_case and emphasis marks are kept."""
+    flat = " ".join(str(text).split())
+    return html.escape(_MARKUP.sub(r"\\\1", flat), quote=False)
+
+
+def _code(text: object) -> str:
+    """A name or value as inline code where that is safe, else as escaped text (md_code, as in the README)."""
+    return md_code(text).replace("|", "\\|")
 
 
 def _constraints(field: dict) -> str:
     c = field.get("constraints", {})
     parts = [key for key in ("required", "unique") if c.get(key)]
-    parts += [f"{sign} {c[key]}" for key, sign in (("minimum", "≥"), ("maximum", "≤")) if key in c]
+    parts += [f"{sign} {_cell(c[key])}" for key, sign in (("minimum", "≥"), ("maximum", "≤")) if key in c]
     if "enum" in c:
-        parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+        parts.append("one of " + ", ".join(_code(v) for v in c["enum"]))
     if "pattern" in c:
-        parts.append(TEXT_RULE if c["pattern"] == TEXT_PATTERN else f"pattern `{c['pattern']}`")
-    return "; ".join(parts)
+        parts.append(TEXT_RULE if c["pattern"] == TEXT_PATTERN else f"pattern {_code(c['pattern'])}")
+    return "; ".join(parts)  # each part escaped already
 
 
 def _names(fields: str | list[str]) -> str:
@@ -55,10 +71,10 @@ def render_dictionary(package: Package) -> str:
         out += [
             f"## {name}",
             "",
-            f"**{title}.** {schema.get('description', '')}".rstrip(),
+            f"**{title}.** {_cell(schema.get('description', ''))}".rstrip(),
             "",
-            f"File `{resource['path']}`, schema `{resource['schema']}`. "
-            f"Primary key: `{', '.join(primary_key(schema)) or '(none)'}`.",
+            f"File {_code(resource['path'])}, schema {_code(resource['schema'])}. "
+            f"Primary key: {_code(', '.join(primary_key(schema)) or '(none)')}.",
         ]
         keys = [
             f"`{_names(fk['fields'])}` → `{fk['reference'].get('resource') or '(this table)'}."
@@ -69,7 +85,7 @@ def render_dictionary(package: Package) -> str:
             out.append("Foreign keys: " + "; ".join(keys) + ".")
         out += ["", "| column | type | constraints | description |", "|---|---|---|---|"]
         out += [
-            f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(_constraints(f))} | "
+            f"| `{f['name']}` | {_cell(f.get('type', 'string'))} | {_constraints(f)} | "
             f"{_cell(f.get('description', ''))} |"
             for f in schema["fields"]
         ] + [""]

@@ -60,7 +60,7 @@ def build(root: Path) -> Built:
 
     with staging.staged(root) as stage:
         written = [staging.produce(stage, database, write_database)]
-        written.append(fingerprint.record(package, database, stage))  # lets `query` use the database
+        written.append(fingerprint.record(package, database, stage, written[0]))  # lets `query` use the database
         written.extend(write_sqlite(package, ctx.tables, written[0], stage))  # with the DuckDB views' rows
         written.extend(write_parquet(package, ctx.tables, stage))
         written.append(staging.write(stage, workbook_name(package), workbook_bytes(package, for_readers(ctx))))

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from checks.database import required_columns
-from checks.database.sandbox import ident, literal
+from checks.database.sandbox import ident, limits, literal
 from checks.outputs import staging
 from checks.package import Package
 from checks.package.fields import DUCKDB_TYPES
@@ -80,9 +80,8 @@ def write_table(package: Package, name: str, frame: pd.DataFrame, path: Path) ->
         for n, _ in fields
     )
     kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata(package, name).items())
-    con = duckdb.connect(
-        config={"threads": 1, "autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
+    config = {"threads": 1, "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    con = duckdb.connect(config={**config, **limits()})  # temp files in a bounded folder of our own, not in ./.tmp
     try:
         con.register("_frame", frame)
         con.execute(f"CREATE TABLE _table ({columns})")

@@ -17,6 +17,8 @@ from checks.package import Package
 from checks.package.citation import read_citation
 from checks.package.published import NO_DOI, Published, published
 
+#: The most characters an Excel cell holds.
+MAX_CELL = 32_767
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
@@ -52,7 +54,7 @@ def _about(sheet, package: Package, bold) -> None:
     ]
     for r, (key, value) in enumerate(rows):
         sheet.write_string(r, 0, key, bold)
-        sheet.write_string(r, 1, str(value))
+        sheet.write_string(r, 1, fitted(str(value)))
     start = len(rows) + 1
     for c, head in enumerate(("table", "column", "type", "description")):
         sheet.write_string(start, c, head, bold)
@@ -63,7 +65,7 @@ def _about(sheet, package: Package, bold) -> None:
     ]
     for r, values in enumerate(columns, start=start + 1):
         for c, value in enumerate(values):
-            sheet.write_string(r, c, value)
+            sheet.write_string(r, c, fitted(value))
     for c, width in enumerate((16, 60, 10, 100)):
         sheet.set_column(c, c, width)
 
@@ -79,7 +81,16 @@ def _cell(sheet, r: int, c: int, value, date_format) -> None:
     elif isinstance(value, (int, float)):
         sheet.write_number(r, c, value)
     else:
-        sheet.write_string(r, c, str(value))
+        sheet.write_string(r, c, fitted(str(value)))
+
+
+def fitted(text: str) -> str:
+    """Text as an Excel cell can hold it: at most 32,767 characters, a longer one cut with a note saying so (Excel,
+    and xlsxwriter, would cut it without a word)."""
+    if len(text) <= MAX_CELL:
+        return text
+    note = f" … [cut here: {len(text):,} characters in all; the CSV and Parquet files hold the whole text]"
+    return text[: MAX_CELL - len(note)] + note
 
 
 def _table(sheet, frame: pd.DataFrame, bold, date_format) -> None:

@@ -60,6 +60,12 @@ def parse_json(raw: bytes, rel: str) -> object:
     def constant(text: str) -> float:
         raise malformed(f"{text} is not a JSON number")
 
+    def integer(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:  # over Python's limit of digits for a conversion (4,300)
+            raise malformed(f"a number of {len(text):,} digits is too long") from None
+
     def unique_keys(pairs: list[tuple[str, object]]) -> dict:
         seen: dict = {}
         for key, value in pairs:
@@ -77,13 +83,46 @@ def parse_json(raw: bytes, rel: str) -> object:
 
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_float=finite, parse_constant=constant, object_pairs_hook=unique_keys)
+        parsed = json.loads(
+            text, parse_float=finite, parse_int=integer, parse_constant=constant, object_pairs_hook=unique_keys
+        )
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise malformed(f"{err.msg} at line {err.lineno}, column {err.colno}") from None
     except RecursionError:
         raise files.refuse("input.malformed_json", rel, f"{rel} nests too deeply to be read") from None
+    escaped = "\\ud" in text or "\\uD" in text  # only a \\u escape can make a lone surrogate
+    where = lone_surrogate(parsed) if escaped else None
+    if where is not None:
+        raise files.refuse(
+            "input.encoding",
+            rel,
+            f"{rel}: {where} holds a lone surrogate escape (\\ud800-\\udfff without its pair), which no UTF-8 file "
+            "can hold",
+            row=where,
+        )
+    return parsed
+
+
+def lone_surrogate(value: object, where: str = "") -> str | None:
+    """Where in parsed JSON or YAML (`resources[2].title`) a string or key holds a lone surrogate, if anywhere."""
+    pending = [(value, where)]
+    while pending:
+        item, at = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return at or "the document"
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                key_text = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+                named = f"{at}.{key_text}" if at else key_text
+                pending += [(key, named), (inner, named)]
+        elif isinstance(item, list):
+            pending += [(inner, f"{at}[{i}]") for i, inner in enumerate(item)]
+    return None
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,19 @@ inside an alias (a "billion laughs") grows a 1 KB file into gigabytes in PyYAML'
 
 from __future__ import annotations
 
+import datetime
+
 import yaml
 
-from checks.package import Package, files
+from checks.package import Package, files, lone_surrogate
 
 CITATION = "CITATION.cff"
 #: A citation is a page of text; this bounds what the YAML parser is given.
 MAX_CITATION_BYTES = 2**20
+#: What the workbook's citation reads (checks.outputs.workbook.cite): each must be a scalar.
+CITED = ("title", "version", "license", "date-released")
+AUTHOR_KEYS = ("name", "family-names", "given-names")
+REFERENCE_KEYS = ("title", "url", "date-published")
 
 
 class _NoAliases(yaml.SafeLoader):
@@ -58,4 +64,39 @@ def read_citation(package: Package) -> dict:
                 CITATION,
                 f"{CITATION}: {key} must be a list of mappings (Citation File Format)",
             )
+    _check_values(cff)
     return cff
+
+
+def _cited(cff: dict) -> list[tuple[str, object]]:
+    """(where, value) of every value the workbook's citation reads."""
+    out = [(key, cff.get(key)) for key in CITED]
+    for i, author in enumerate(cff.get("authors", [])):
+        out += [(f"authors[{i}].{key}", author.get(key)) for key in AUTHOR_KEYS]
+    for i, ref in enumerate(cff.get("references", [])):
+        if isinstance(ref, dict):
+            out += [(f"references[{i}].{key}", ref.get(key)) for key in REFERENCE_KEYS]
+            for j, author in enumerate(ref.get("authors", [])):
+                out.append((f"references[{i}].authors[{j}].name", author.get("name")))
+    return out
+
+
+def _check_values(cff: dict) -> None:
+    """Each value a build cites is a scalar (an author's name given as a list is refused, naming it), and no text of
+    the citation holds a lone surrogate (which no output file could encode)."""
+    for where, value in _cited(cff):
+        if value is not None and not isinstance(value, (str, int, float, datetime.date)):
+            raise files.refuse(
+                "input.malformed_citation",
+                CITATION,
+                f"{CITATION}: {where} must be text (Citation File Format), not a {type(value).__name__}",
+                row=where,
+            )
+    where = lone_surrogate(cff)
+    if where is not None:
+        raise files.refuse(
+            "input.malformed_citation",
+            CITATION,
+            f"{CITATION}: {where} holds a lone surrogate (\\ud800-\\udfff), which no UTF-8 file can hold",
+            row=where,
+        )

@@ -10,12 +10,14 @@ own bytes are checked as it loads (`csv_bytes`). Tolerated: no final newline, ne
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from functools import cache
 from re import _constants as sre  # the parse tree Python's re itself backtracks over
 from re import _parser as sre_parse
 
 from checks.package import DESCRIPTOR, REQUIRED_TABLES, Package, files, sha256_of
 from checks.package.fields import CSV_DIALECT, DUCKDB_TYPES
+from checks.problems import shown
 
 SEED_PIN = "SHA256SUMS"
 SQL_FOLDER = "sql"
@@ -46,6 +48,17 @@ MAX_PATTERN_CHOICES = 64
 _CHARACTER = {sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN}
 #: Profiles frictionless knows without fetching anything.
 STANDARD_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+#: The standard profiles by URL (`$schema`), which frictionless recognises without fetching them.
+STANDARD_PROFILE_URL = re.compile(
+    r"https://datapackage\.org/profiles/[12]\.0/(datapackage|dataresource|tableschema|tabledialect)\.json"
+)
+#: A version names the release files: ASCII only.
+VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,63}", re.ASCII)
+#: Excel's limits on a worksheet name (each table is one); "about" is the workbook's first sheet.
+MAX_SHEET_NAME = 31
+RESERVED_SHEETS = {"about", "history"}
+#: Every key that names a profile, on a package, a resource or a schema.
+PROFILE_KEYS = ("profile", "profiles", "$schema")
 
 _unusable = files.refuse
 
@@ -57,6 +70,7 @@ def check_descriptor(package: Package) -> Package:
         raise _unusable("input.malformed_json", DESCRIPTOR, f"{DESCRIPTOR} must hold a JSON object")
     _check_profile(descriptor, "the package")
     check_package_name(descriptor)
+    _check_version_and_created(descriptor)
     _check_other_paths(package.root, descriptor, "the package")
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
@@ -75,6 +89,7 @@ def check_descriptor(package: Package) -> Package:
         if name in names:
             raise _unusable("input.malformed_descriptor", DESCRIPTOR, f"resource name {name!r} is declared twice")
         names.append(name)
+        _check_sheet_name(res, name)
         _check_resource(package, res, name)
     if "source_text" not in names:
         raise _unusable("input.malformed_descriptor", DESCRIPTOR, "resource source_text (the seed) is not declared")
@@ -100,6 +115,53 @@ def check_package_name(descriptor: dict) -> None:
             f"the package name {str(name)[:80]!r} must match the Data Package name pattern "
             "(lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters)",
             found=str(name)[:200],
+        )
+
+
+def _check_version_and_created(descriptor: dict) -> None:
+    """The version names the release files, and `created` dates the workbook and the zip's entries: an ASCII version
+    (full-width digits and Roman numerals are alphanumeric too), and a date-time that exists in UTC within the years
+    a zip can date (1980-2107)."""
+    version = descriptor.get("version")
+    if version is not None and not (isinstance(version, str) and VERSION.fullmatch(version)):
+        raise _unusable(
+            "input.malformed_descriptor",
+            DESCRIPTOR,
+            f"version {shown(str(version)[:80])!r} must be ASCII letters and digits with '.', '-' or '+' "
+            "(it names the release files), starting with a letter or digit",
+            row="version",
+            found=shown(str(version)[:200]),
+        )
+    created = descriptor.get("created")
+    if created is None:
+        return
+    try:
+        when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        when = when.astimezone(timezone.utc) if when.tzinfo else when
+        usable = isinstance(created, str) and 1980 <= when.year <= 2107
+    except (ValueError, OverflowError):
+        usable = False
+    if not usable:
+        raise _unusable(
+            "input.malformed_descriptor",
+            DESCRIPTOR,
+            f"created {shown(str(created)[:80])!r} must be an ISO 8601 date-time between 1980 and 2107 in UTC "
+            "(it dates the workbook and the release zip's entries)",
+            row="created",
+            found=shown(str(created)[:200]),
+        )
+
+
+def _check_sheet_name(res: dict, name: str) -> None:
+    """A table becomes a worksheet of the workbook: Excel allows 31 characters and keeps "About" (the first sheet)
+    and "History"."""
+    if res.get("type") == "table" and (len(name) > MAX_SHEET_NAME or name.lower() in RESERVED_SHEETS):
+        raise _unusable(
+            "input.unsafe_name",
+            DESCRIPTOR,
+            f"table {name!r} becomes a worksheet: at most {MAX_SHEET_NAME} characters, and not "
+            + " or ".join(sorted(RESERVED_SHEETS)),
+            row=name,
         )
 
 
@@ -245,15 +307,25 @@ def _check_resource(package: Package, res: dict, name: str) -> None:
         files.regular_file(package.root, res["schema"], f"schema of resource {name}")
 
 
-def _check_profile(holder: dict, what: str) -> None:
-    profile = holder.get("profile")
-    if profile is not None and profile not in STANDARD_PROFILES:
-        raise _unusable(
-            "input.unsafe_path",
-            DESCRIPTOR,
-            f"{what}: profile {profile!r} is not a standard profile name; "
-            "a custom profile would be fetched, and validation is offline",
-        )
+def _check_profile(holder: dict, what: str, file: str = DESCRIPTOR) -> None:
+    """Every key that can name a profile (`profile`, `profiles`, whose first entry frictionless makes the profile,
+    `$schema`) names a standard one: frictionless would resolve any other against the working folder or fetch it,
+    and validate the descriptor with whatever it found there (patterns included)."""
+    for key in PROFILE_KEYS:
+        if key not in holder:
+            continue
+        values = holder[key] if key == "profiles" and isinstance(holder[key], list) else [holder[key]]
+        for value in values:
+            if not (isinstance(value, str) and (value in STANDARD_PROFILES or STANDARD_PROFILE_URL.fullmatch(value))):
+                raise _unusable(
+                    "input.unsafe_path",
+                    file,
+                    f"{what}: {key} {shown(str(value)[:80])!r} is not a standard profile (a name such as "
+                    "data-package or a datapackage.org profile URL); a custom profile would be read from the working "
+                    "folder or fetched, and validation reads only the package",
+                    row=key,
+                    found=shown(str(value)[:200]),
+                )
 
 
 def _check_sql_declared(package: Package) -> None:
@@ -277,6 +349,7 @@ def _check_schema(schema: object, rel: str) -> None:
     """A schema the stages can read: named, typed fields; a primary key and foreign keys that name them."""
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         raise _unusable("input.malformed_schema", rel, f"{rel} needs a non-empty fields list")
+    _check_profile(schema, rel, rel)
     names = []
     for i, field in enumerate(schema["fields"]):
         name = field.get("name") if isinstance(field, dict) else None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 
-from checks.problems import Problem, Report
+from checks.problems import Problem, Report, counted, shown  # noqa: F401 - shown: where the reports have always kept it
 
 SHOWN_PER_RULE = 20
 VERDICTS = {
@@ -13,12 +12,6 @@ VERDICTS = {
     1: "INVALID (exit 1: the data breaks a rule)",
     2: "UNUSABLE INPUT (exit 2: the package cannot be validated)",
 }
-#: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def shown(text: object) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _problem_lines(p: Problem) -> list[str]:
@@ -48,8 +41,8 @@ def summary_line(report: Report) -> str:
     """How many rules ran, passed and failed, and how many problems they found: one line."""
     passed = sum(r.passed for r in report.results)
     return (
-        f"{len(report.results)} rules: {passed} passed, {len(report.results) - passed} failed, "
-        f"{report.problem_count} problems"
+        f"{counted(len(report.results), 'rule')}: {passed} passed, {len(report.results) - passed} failed, "
+        f"{counted(report.problem_count, 'problem')}"
     )
 
 
@@ -74,7 +67,7 @@ def as_text(report: Report) -> str:
     out.append(summary_line(report))
     width = max(len(r.rule) for r in report.results)
     for r in report.results:
-        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {r.count} problems")
+        detail = f"{r.checked:>4} checked" + ("" if r.passed else f", {counted(r.count, 'problem')}")
         out.append(f"  {'pass' if r.passed else 'FAIL'}  {r.rule:<{width}}  {detail}")
     out.append(VERDICTS[report.exit_code])
     return "\n".join(out) + "\n"

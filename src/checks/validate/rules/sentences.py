@@ -10,7 +10,7 @@ import pandas as pd
 
 from checks.validate.english import english_forms, find_in_english
 from checks.validate.rules.base import Context, RowRule, filled, present
-from checks.validate.rules.spans import FULL_STOPS, sentence_index
+from checks.validate.rules.spans import FULL_STOPS, MAX_WALK, blank, first_stop, sentence_index
 
 
 def adopted_breaks(ctx: Context) -> dict[int, str]:
@@ -48,6 +48,13 @@ def _breaks_by_reading(ctx: Context) -> dict[str, set[int]]:
     return ctx.memo("sentences:breaks_by_reading", build)
 
 
+def _first_adopted(ctx: Context, a: int, b: int) -> int | None:
+    """The first offset in [a, b) where a reading adopts a lost full stop (a binary search, not a scan per row)."""
+    offsets = ctx.memo("sentences:adopted_offsets", lambda c: np.array(sorted(adopted_breaks(c)), dtype=np.int64))
+    i = int(np.searchsorted(offsets, a))
+    return int(offsets[i]) if i < len(offsets) and offsets[i] < b else None
+
+
 def _groups(ctx: Context) -> dict:
     """section_id → the positions, in start order, of its sentences in the sentence index."""
     return ctx.memo("sentences:groups", lambda c: sentence_index(c).rows.groupby("section_id", sort=False).indices)
@@ -65,18 +72,29 @@ def _section_sentences_tile(row: pd.Series, ctx: Context):
         a, b, sentence_id = int(index.starts[i]), int(index.ends[i]), index.ids[i]
         if a < at:
             problems.append(f"{sentence_id} starts at {a}, inside the text before it (up to {at})")
-        elif ctx.seed[at:a].strip():
-            problems.append(f"text {ctx.seed[at:a]!r} at {at}-{a} is in no sentence")
+        elif not blank(ctx, at, a):
+            problems.append(f"text {_excerpt(ctx, at, a)} at {at}-{a} is in no sentence")
         at = max(at, b)
     if at > end:
         problems.append(f"the last sentence ends at {at}, after the section")
-    elif ctx.seed[at:end].strip():
-        problems.append(f"text {ctx.seed[at:end]!r} at {at}-{end} is in no sentence")
+    elif not blank(ctx, at, end):
+        problems.append(f"text {_excerpt(ctx, at, end)} at {at}-{end} is in no sentence")
     return (
         not problems,
         f"sentences covering every non-blank character of [{start}, {end}), without overlap",
-        "; ".join(problems) or "as expected",
+        _joined(problems),
     )
+
+
+def _excerpt(ctx: Context, a: int, b: int, size: int = 80) -> str:
+    """The seed's text in [a, b) as a Python literal, its first `size` characters."""
+    return repr(ctx.seed[a : min(b, a + size)]) + ("…" if b - a > size else "")
+
+
+def _joined(problems: list[str], shown: int = 5) -> str:
+    """The first few problems of one row, and how many more (a row's message stays short however many it has)."""
+    more = f"; … and {len(problems) - shown} more" if len(problems) > shown else ""
+    return "; ".join(problems[:shown]) + more or "as expected"
 
 
 def _sentence_breaks(row: pd.Series, ctx: Context):
@@ -85,24 +103,24 @@ def _sentence_breaks(row: pd.Series, ctx: Context):
     if not (present(row["char_start"]) and present(row["char_end"])):
         return None
     a, b = int(row["char_start"]), int(row["char_end"])
-    text = ctx.seed[a:b]
+    last = ctx.seed[b - 1 : b] if b > a else ""
     section = ctx.rows_by_id("sections").get(row["section_id"])
     section_end = int(section["char_end"]) if section is not None else len(ctx.seed)
     ends_well = (
-        (text[-1:] in tuple(FULL_STOPS)) or b == section_end or ctx.seed[b : b + 1] == "\n" or b in adopted_breaks(ctx)
+        (last in tuple(FULL_STOPS)) or b == section_end or ctx.seed[b : b + 1] == "\n" or b in adopted_breaks(ctx)
     )
-    stops_inside = [i for i, ch in enumerate(text[:-1]) if ch in FULL_STOPS or ch == "\n"]
-    lost_inside = [o for o in adopted_breaks(ctx) if a < o < b]
+    stop_inside = first_stop(ctx, a, b - 1)
+    lost_inside = _first_adopted(ctx, a + 1, b)
     problems = []
     if not ends_well:
         problems.append(
             f"ends at {b} before {ctx.seed[b : b + 3]!r}, not at a full stop, line end, section end or adopted stop"
         )
-    if stops_inside:
-        problems.append(f"a full stop or line end inside, at {a + stops_inside[0]}")
-    if lost_inside:
-        problems.append(f"an adopted stop inside, at {lost_inside[0]} ({adopted_breaks(ctx)[lost_inside[0]]})")
-    if text != text.strip():
+    if stop_inside is not None:
+        problems.append(f"a full stop or line end inside, at {stop_inside}")
+    if lost_inside is not None:
+        problems.append(f"an adopted stop inside, at {lost_inside} ({adopted_breaks(ctx)[lost_inside]})")
+    if b > a and (ctx.seed[a : a + 1].isspace() or last.isspace()):
         problems.append("leading or trailing whitespace")
     return (
         not problems,
@@ -118,7 +136,10 @@ def _inside_one_sentence(row: pd.Series, ctx: Context):
     a, b = int(row["char_start"]), int(row["char_end"])
     index = sentence_index(ctx)
     touching = index.touching(a, b)
-    ids = ", ".join(index.ids[i] for i in touching) or "none"
+    if touching is None:
+        why = f"overlaps more than {MAX_WALK} sentences (sentences overlap: see sections.sentences_tile)"
+        return False, f"[{a}, {b}) inside one sentence", why
+    ids = ", ".join(index.ids[i] for i in touching[:5]) + (", …" if len(touching) > 5 else "") or "none"
     if not touching or int(index.starts[touching[0]]) > a or int(index.ends[touching[-1]]) < b:
         return False, f"[{a}, {b}) inside one sentence", f"overlaps {ids}, not covered"
     own = _breaks_by_reading(ctx).get(next(iter(row.values())), set())  # the row's id
@@ -143,6 +164,8 @@ def _number_in_english(row: pd.Series, ctx: Context):
     a, b = int(row["char_start"]), int(row["char_end"])
     index = sentence_index(ctx)
     candidates = index.touching(a, b) if a < b else np.nonzero((index.starts <= a) & (b <= index.ends))[0]
+    if candidates is None:
+        return None  # figures.inside_one_sentence reports it
     holder = next((int(i) for i in candidates if index.starts[i] <= a and b <= index.ends[i]), None)
     if holder is None:
         return None  # figures.inside_one_sentence reports it
