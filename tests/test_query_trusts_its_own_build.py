@@ -63,7 +63,7 @@ def test_the_database_this_validator_wrote_is_used(built):
     kept = json.loads((built / fingerprint.sidecar(rel)).read_text(encoding="utf-8"))
     from checks.package import Package
 
-    fingerprint.record(Package(built), rel, database)
+    fingerprint.record(Package(built), rel, built / "dist", database)
     assert json.loads((built / fingerprint.sidecar(rel)).read_text(encoding="utf-8"))["sha256"] == kept["sha256"]
     assert run_cli("--root", built, "query", TRUE_VALUE, "--format", "csv").stdout == "value\n999999\n"
 

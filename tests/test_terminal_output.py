@@ -43,7 +43,7 @@ def test_view_names_and_comments_are_escaped_in_the_listing(built_package, tmp_p
     con.execute(f'CREATE VIEW "{name}" AS SELECT 1 AS x; COMMENT ON VIEW "{name}" IS \'{comment}\'; CHECKPOINT')
     con.close()
     rel = str(database_of(built).relative_to(built))
-    fingerprint.record(Package(built), rel, database_of(built))
+    fingerprint.record(Package(built), rel, built / "dist", database_of(built))
     done = run_cli("--root", built, "query", "--list")
     assert done.returncode == 0 and "v\\x1b[2J" in done.stdout and _clean(done.stdout), done.stderr
     assert "\\x1b]8;;https://example.org/x\\x07" in done.stdout.replace("\n", "").replace(" ", "")
