@@ -13,6 +13,16 @@ from checks.package import Package
 from helpers import PACKAGE_PARTS, ROOT, drop, edit, read_rows, write_rows  # noqa: F401 - shared with the test modules
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_folder(tmp_path_factory) -> Path:
+    """The key that seals builds (CHECKS_STATE_DIR) lives in the run's own folder, shared by its xdist workers, never
+    in the home folder of whoever runs the tests."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "state"
+    os.environ["CHECKS_STATE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def package() -> Package:
     return Package(ROOT)

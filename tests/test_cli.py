@@ -16,17 +16,19 @@ def test_version_prints_the_pyproject_version():
     assert done.returncode == 0 and done.stdout.split() == ["python", "-m", "checks", version]
 
 
-def test_root_before_or_after_the_command(tmp_path):
-    before = run_cli("--root", str(ROOT), "query", "SELECT count(*) AS n FROM units", cwd=tmp_path)
-    after = run_cli("query", "SELECT count(*) AS n FROM units", "--root", str(ROOT), cwd=tmp_path)
+def test_root_before_or_after_the_command(tmp_path, built_package):
+    root = str(built_package)
+    before = run_cli("--root", root, "query", "SELECT count(*) AS n FROM units", cwd=tmp_path)
+    after = run_cli("query", "SELECT count(*) AS n FROM units", "--root", root, cwd=tmp_path)
     assert before.returncode == after.returncode == 0 and before.stdout == after.stdout
 
 
-def test_several_statements_are_refused_clearly():
-    done = run_cli("query", "SELECT 1; SELECT 2")
+def test_several_statements_are_refused_clearly(built_package):
+    done = run_cli("--root", str(built_package), "query", "SELECT 1; SELECT 2")
     assert done.returncode == 2 and done.stdout == ""
     assert "holds 2" in done.stderr and "`SELECT 1`" in done.stderr and "`SELECT 2`" in done.stderr
-    assert run_cli("query", "SELECT 1 AS one;").returncode == 0  # one statement with its semicolon is one
+    one = run_cli("--root", str(built_package), "query", "SELECT 1 AS one;")
+    assert one.returncode == 0  # one statement with its semicolon is one
 
 
 def test_outside_a_package_a_hint_names_root(tmp_path):
@@ -36,8 +38,8 @@ def test_outside_a_package_a_hint_names_root(tmp_path):
     assert given.returncode == 2 and "--root" not in given.stderr  # named explicitly: no hint
 
 
-def test_list_fits_the_terminal():
-    done = run_cli("query", "--list", columns=80)
+def test_list_fits_the_terminal(built_package):
+    done = run_cli("--root", str(built_package), "query", "--list", columns=80)
     assert done.returncode == 0 and "figures_labelled" in done.stdout
     assert max(width(line) for line in done.stdout.splitlines()) <= 80
 

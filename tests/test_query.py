@@ -19,8 +19,8 @@ SQL = (
 )
 
 
-def test_table_is_aligned_with_wide_characters():
-    done = run_cli("query", SQL)
+def test_table_is_aligned_with_wide_characters(built_package):
+    done = run_cli("--root", str(built_package), "query", SQL)
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "figure_id  stated  char_start  yi_yuan  period_start  quote\n"
@@ -31,8 +31,11 @@ def test_table_is_aligned_with_wide_characters():
     )
 
 
-def test_csv_json_and_markdown():
-    rows = list(csv.DictReader(io.StringIO(run_cli("query", "--format", "csv", SQL).stdout)))
+def test_csv_json_and_markdown(built_package):
+    def query(fmt: str) -> str:
+        return run_cli("--root", str(built_package), "query", "--format", fmt, SQL).stdout
+
+    rows = list(csv.DictReader(io.StringIO(query("csv"))))
     assert rows[1] == {
         "figure_id": "F006",
         "stated": "true",
@@ -41,7 +44,7 @@ def test_csv_json_and_markdown():
         "period_start": "2017-08-01",
         "quote": "22.9亿元",
     }
-    records = json.loads(run_cli("query", "--format", "json", SQL).stdout)
+    records = json.loads(query("json"))
     assert records[0] == {
         "figure_id": "D002",
         "stated": False,
@@ -50,15 +53,15 @@ def test_csv_json_and_markdown():
         "period_start": None,
         "quote": None,
     }
-    markdown = run_cli("query", "--format", "markdown", SQL).stdout.splitlines()
+    markdown = query("markdown").splitlines()
     assert markdown[0].startswith("| figure_id | stated |") and markdown[1].startswith(
         "|-----------|--------|-----------:|"
     )
     assert markdown[3] == "| F006      | true   |        305 |    22.9 | 2017-08-01   | 22.9亿元 |"
 
 
-def test_list_describes_every_table_and_view():
-    done = run_cli("query", "--list")
+def test_list_describes_every_table_and_view(built_package):
+    done = run_cli("--root", str(built_package), "query", "--list")
     assert done.returncode == 0
     lines = {
         line.split()[0]: line for line in done.stdout.splitlines()[2:-1] if not line[0].isspace()
@@ -82,8 +85,8 @@ def test_list_describes_every_table_and_view():
         ("SELECT * FROM read_csv('/etc/passwd')", "Permission Error"),
     ],
 )
-def test_bad_sql_prints_duckdbs_message_and_exits_2(sql, message):
-    done = run_cli("query", sql)
+def test_bad_sql_prints_duckdbs_message_and_exits_2(built_package, sql, message):
+    done = run_cli("--root", str(built_package), "query", sql)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(message.split(":")[0]) and message in done.stderr and "Traceback" not in done.stderr
 
