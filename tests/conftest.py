@@ -50,6 +50,17 @@ def copy(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def repo(copy) -> Path:
+    """The copy as a git repository with one commit, `main`: the base that `diff` compares with."""
+    from helpers import git
+
+    git(copy, "init", "-q", "-b", "main")
+    git(copy, "add", "-A")
+    git(copy, "commit", "-q", "-m", "base")
+    return copy
+
+
 @pytest.fixture(scope="session")
 def built_package(tmp_path_factory) -> Path:
     """A copy of the package with dist/ built, for the tests that only read it; built once for the whole run (the

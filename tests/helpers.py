@@ -319,3 +319,20 @@ def edit_schema(root: Path, table: str, change) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     change(schema)
     path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+
+
+#: Who commits in the tests' throw-away repositories.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in a test's repository (the test's own, trusted) and give what it printed."""
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env={**os.environ, **GIT_IDENTITY}
+    )
+    return done.stdout.strip()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from helpers import (
     edit,
@@ -14,25 +10,6 @@ from helpers import (
     read_rows,
     write_rows,
 )
-
-
-def _git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
-
-
-@pytest.fixture
-def repo(copy):
-    _git(copy, "init", "-q", "-b", "main")
-    _git(copy, "add", "-A")
-    _git(copy, "commit", "-q", "-m", "base")
-    return copy
 
 
 def test_diff_shows_rows_and_loosened_constraints(repo):

@@ -3,35 +3,12 @@ only the `.git` directory inside the package; what can change the data without a
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import edit_schema, run_cli
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.org",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.org",
-}
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env={**os.environ, **IDENTITY}
-    )
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def repo(copy):
-    git(copy, "init", "-q", "-b", "main")
-    git(copy, "add", "-A")
-    git(copy, "commit", "-q", "-m", "base")
-    return copy
+from helpers import edit_schema, git, run_cli
 
 
 def _marker(tmp_path: Path) -> Path:

@@ -6,27 +6,15 @@ Without Chromium these tests skip and say why; under CI (CI=true) that skip is a
 from __future__ import annotations
 
 import json
-import os
 import pkgutil
 import shutil
 from contextlib import contextmanager
 
 import pytest
 
+from browser import chromium, require_browser
 from checks.package.tables import load_tables
 from checks.site.report_view import SITE
-from helpers import ROOT
-
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-SCREENSHOT = ROOT / "dist" / "report-view.png"
 
 #: Three figures and what their cards must say (from the report itself, not from the tables).
 CARDS = {
@@ -34,28 +22,6 @@ CARDS = {
     "F056": {"value": "2000 个", "base": "2,000 count", "qualifier": "more than"},
     "F060": {"value": "21.7 %", "base": "21.7 percent", "period": "2020-01-01 to 2020-07-31 (今年1-7月份)"},
 }
-
-
-def _unavailable() -> str | None:
-    missing = [name for name in ("chromium", "chromedriver") if shutil.which(name) is None]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("selenium (pip)")
-    return (
-        f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver fonts-noto-cjk)"
-        if missing
-        else None
-    )
-
-
-def require_browser() -> None:
-    """Skip, saying why, when Chromium is absent; under CI (CI=true) fail instead, as CI must run these tests."""
-    reason = _unavailable()
-    if reason and os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
 
 
 def test_a_missing_browser_skips_locally_and_fails_under_ci(monkeypatch):
@@ -70,16 +36,7 @@ def test_a_missing_browser_skips_locally_and_fails_under_ci(monkeypatch):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}", "--window-size=1600,1000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), "1600,1000", logs=True)
     yield driver
     driver.quit()
 
@@ -346,15 +303,17 @@ def test_no_console_errors_and_no_request_leaves_the_folder(browser, site):
     assert outside == [], sorted(set(outside))
 
 
-def test_screenshot(browser, site):
+def test_screenshot(browser, site, tmp_path_factory):
+    """A screenshot of the report with a card open, as docs/screenshot.png shows it, written to the run's own folder
+    (pytest's basetemp) to look at; never into the repository."""
+    screenshot = tmp_path_factory.mktemp("screenshot") / "report-view.png"
     _open(browser, site)
     mark = browser.find_element("id", "F006")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
     mark.click()
     browser.execute_script("window.scrollBy(0, -120)")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    assert browser.save_screenshot(str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 20_000
+    assert browser.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 20_000
 
 
 @pytest.fixture(scope="module")

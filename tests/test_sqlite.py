@@ -24,12 +24,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from browser import chromium
 from checks.outputs import sqlite as lite
 from checks.package import Package
 from checks.package.fields import primary_key
 from front_helpers import copy_package, database_of
 from helpers import read_rows
-from test_site_browser import FLAGS, require_browser
 
 NAME = "wuqing-paired-assistance-2020"
 DATASETTE = shutil.which("datasette", path=str(Path(sys.executable).parent))
@@ -335,15 +335,7 @@ def test_datasette_runs_the_canned_queries(server, metadata):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-datasette')}", "--window-size=1400,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    driver = chromium(tmp_path_factory.mktemp("chromium-datasette"), "1400,900")
     yield driver
     driver.quit()
 
