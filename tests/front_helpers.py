@@ -18,8 +18,9 @@ from checks.outputs.build import build, database_name
 from checks.package import Package
 from helpers import PACKAGE_PARTS, ROOT, no_network
 
-#: (docs/usage.md: its questions become the canned queries of the Datasette metadata.)
-EXTRA_PARTS = ("CITATION.cff", "docs/usage.md")
+#: What travels with the data in the release zip (docs/usage.md's questions also become the canned queries of the
+#: Datasette metadata), so that a built copy can be released or zipped as the repository is.
+EXTRA_PARTS = ("CITATION.cff", "LICENSE", "CHANGELOG.md", "docs")
 #: The DuckDB 1.5 CLI of the `duckdb-cli` test extra, installed beside this Python; else one on PATH.
 CLI = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
 
