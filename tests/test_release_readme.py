@@ -191,8 +191,9 @@ def test_every_example_of_the_zip_readme_runs_offline_in_the_unzipped_folder(unz
 
 
 def test_the_zip_readme_shows_every_door(unzipped):
-    """DuckDB CLI and Python on the database file and on sql/load.sql, pandas on CSV, Parquet and the workbook,
-    frictionless, sha256sum, R (shown, not run), the report view."""
+    """DuckDB CLI and Python on the database file and on sql/load.sql, Python's sqlite3 on the SQLite file (its
+    command line, R and Datasette shown, not run), pandas on CSV, Parquet and the workbook, frictionless, sha256sum, R
+    (shown, not run), the report view."""
     folder, _ = unzipped
     text = (folder / "README.md").read_text(encoding="utf-8")
     found = examples(text, "README.md")
@@ -202,6 +203,9 @@ def test_the_zip_readme_shows_every_door(unzipped):
     assert ".duckdb -c" in console and ".read sql/load.sql" in console and "file_search_path" in console
     assert 'duckdb.connect("wuqing-paired-assistance-2020.duckdb"' in python and 'open("sql/load.sql"' in python
     assert all(f"pd.{call}(" in python for call in ("read_csv", "read_parquet", "read_excel"))
+    assert 'sqlite3.connect("file:wuqing-paired-assistance-2020.sqlite' in python and "MATCH" in python
+    assert "datasette serve" in text and "--metadata wuqing-paired-assistance-2020.datasette.json" in text
+    assert "RSQLite::SQLite()" in text and "sqlite3 -readonly" in text
     assert "readr::read_csv(" in text and "arrow::read_parquet(" in text and "site/index.html" in text
     assert (folder / "site/index.html").is_file() and (folder / "site/static/site.css").is_file()
 
