@@ -12,7 +12,7 @@ import yaml
 from checks.outputs.workbook import MAX_CELL, fitted
 from checks.package import Package
 from checks.package.citation import read_citation
-from checks.problems import UnusableInput
+from checks.validate import validate
 from helpers import ROOT, read_descriptor, run_cli, save_descriptor
 
 
@@ -87,10 +87,11 @@ def _citation(root, change) -> None:
     ],
 )
 def test_a_citation_value_the_workbook_cannot_cite_is_refused_naming_it(copy, change, where):
+    """Refused by validate itself (exit 2), not first by a build after a valid report."""
     _citation(copy, change)
-    with pytest.raises(UnusableInput) as refused:
-        read_citation(Package(copy))
-    problem = refused.value.problem
+    report = validate(copy)
+    problem = report.unusable
+    assert report.exit_code == 2 and problem is not None, report.failed_rules()
     assert problem.file == "CITATION.cff" and problem.rule == "input.malformed_citation" and problem.row == where
 
 

@@ -47,7 +47,7 @@ def build(root: Path) -> Built:
     if checked.report.exit_code != 0:
         return built
     ctx, package = checked.ctx, checked.ctx.package
-    read_citation(package)  # the workbook cites it: a malformed one is refused before anything is written
+    read_citation(package)  # the workbook cites it: a missing one is refused before anything is written
     database = database_name(package)
 
     def write_database(tmp: Path) -> None:

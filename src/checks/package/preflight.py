@@ -9,6 +9,7 @@ own bytes are checked as it loads (`csv_bytes`). Tolerated: no final newline, ne
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timezone
 from functools import cache
@@ -459,14 +460,19 @@ def _check_seed(package: Package) -> None:
 
 def preflight(package: Package) -> None:
     """Raise UnusableInput for the first input that makes validation unsafe or meaningless: the descriptor, the
-    schemas, the seed and the SQL (each table's bytes are checked as it loads, so that none is read twice)."""
+    schemas, the seed, the SQL and the citation (each table's bytes are checked as it loads, so that none is read
+    twice)."""
     check_descriptor(package)
     check_hashes(package)
     _check_seed(package)
-    for (
-        res
-    ) in package.resources:  # the package's SQL is UTF-8, or it is refused here naming the file, not where a view fails
+    # The package's SQL is UTF-8, or it is refused here naming the file, not where a view fails.
+    for res in package.resources:
         if res.get("format") == "sql" or res["path"].endswith(".sql"):
             package.read_text(package.path_of(res["name"]))
     for res in package.tables:
         _check_schema(package.schema(res["name"]), res["schema"])
+    # A build cites CITATION.cff: one it could not cite is refused by validation, not after a valid report.
+    if os.path.lexists(package.root / "CITATION.cff"):
+        from checks.package.citation import read_citation
+
+        read_citation(package)
