@@ -220,3 +220,12 @@ def test_the_release_readme_escapes_text_from_the_descriptor(copy):
     text = release_readme(Package(copy))
     assert "<script>" not in text and "<img" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "\\[click\\](javascript:" in text and "!\\[x\\](" in text  # brackets escaped: neither link nor image
+
+
+def test_web_addresses_in_the_release_readme_are_autolinks_copied_whole():
+    """A URL in the citation is an autolink without the backslashes escaping would put into it; only http(s)
+    addresses become links, and the text around them is escaped."""
+    from checks.documents.release_readme import md_with_links
+
+    text = md_with_links("Source: 武清_区. http://e.example/t2021_57.html. javascript:alert(1) <b>")
+    assert text == "Source: 武清\\_区. <http://e.example/t2021_57.html>. javascript:alert(1) &lt;b&gt;"

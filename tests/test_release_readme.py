@@ -214,9 +214,7 @@ def released_folder(tmp: Path) -> Path:
     """A copy of the package with the files a release carries, released, its zip unzipped into tmp/unzipped."""
     root = tmp / "package"
     root.mkdir()
-    copy_package(root)
-    for part in ("LICENSE", "CHANGELOG.md", "docs"):
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, root / part)
+    copy_package(root)  # the package and what travels with it: citation, licence, changelog, docs
     done = release(root)
     assert done.report.exit_code == 0, done.report.failed_rules()
     (tmp / "unzipped").mkdir()

@@ -4,6 +4,7 @@ database and the Parquet files agree on types and nullability; plain pandas read
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import duckdb
 import pandas as pd
@@ -226,6 +227,16 @@ def _door_types(built) -> dict[str, tuple[str, ...]]:
     finally:
         con.close()
     assert in_duckdb == in_load_sql
+    lite = sqlite3.connect(f"file:{built / 'dist/wuqing-paired-assistance-2020.sqlite'}?mode=ro", uri=True)
+    try:
+        declared = {row[1]: row[2] for row in lite.execute("PRAGMA table_info(figures)")}
+        values = lite.execute(f"SELECT {', '.join(columns)} FROM figures").fetchall()
+    finally:
+        lite.close()
+    kinds = [
+        sorted({type(row[i]).__name__ for row in values}, key=lambda k: k == "NoneType") for i in range(len(columns))
+    ]
+    in_python = tuple(" or ".join(kind.replace("NoneType", "None") for kind in found) for found in kinds)
     arrow = pq.read_schema(parquet_path)
     physical = {"date32[day]": "DATE (date32)", "int64": "INT64", "bool": "BOOLEAN"}
     return {
@@ -241,6 +252,8 @@ def _door_types(built) -> dict[str, tuple[str, ...]]:
             pd.read_parquet(parquet_path, to_pandas_kwargs={"date_as_object": False})
         ),
         "`con.execute(sql).df()`": by_df,
+        "declared types (dates ISO text, booleans 0 or 1)": tuple(declared[c] for c in columns),
+        "`sqlite3.connect(path).execute(sql)`": in_python,
         "`pd.read_excel(path, sheet_name=None)`": dtypes(
             pd.read_excel(built / "dist/wuqing-paired-assistance-2020.xlsx", sheet_name=None)["figures"]
         ),

@@ -197,6 +197,8 @@ def test_metadata_describes_every_table_and_column_in_plain_text(built, metadata
 def test_canned_queries_run_in_sqlite_as_in_duckdb(metadata, con, duck):
     queries = metadata["databases"][NAME]["queries"]
     assert len(queries) >= 3 and all(set(q) == {"title", "sql"} for q in queries.values())
+    titles = [q["title"] for q in queries.values()]
+    assert len(set(titles)) == len(titles), titles  # two queries under one question are told apart
     for name, query in queries.items():
         assert con.execute(query["sql"]).fetchall() == _duck_rows(duck, query["sql"]), name
 

@@ -32,6 +32,8 @@ DOORS = (
     ),
     ("pandas, DuckDB", "`con.execute(sql).df()`", ("datetime64[us]", "Int64", "bool"), True),
     ("pandas, Excel", "`pd.read_excel(path, sheet_name=None)`", ("datetime64[us]", "float64", "bool"), True),
+    ("SQLite file", "declared types (dates ISO text, booleans 0 or 1)", ("TEXT", "INTEGER", "INTEGER"), True),
+    ("Python, SQLite", "`sqlite3.connect(path).execute(sql)`", ("str or None", "int or None", "int"), True),
     ("R, CSV", '`readr::read_csv(path, na = "")`', ("Date", "double", "logical"), False),
     ("R, Parquet", "`arrow::read_parquet(path)`", ("Date", "integer", "logical"), False),
 )

@@ -23,6 +23,7 @@ from checks.package import Package
 from checks.package.citation import read_citation
 from checks.package.published import published
 from checks.package.tables import load_tables
+from checks.site.report_view import WEB_URL
 
 TEMPLATE = "release-README.md"
 #: Every file of the zip, by path or glob (`{name}`: the package's name), and what it is for. One row per file kind.
@@ -109,6 +110,27 @@ def _licences(package: Package) -> list[str]:
     return lines
 
 
+def _md_keeping_spaces(text: str) -> str:
+    """md_text, keeping the spaces at either end (md_text strips them)."""
+    core = text.strip()
+    if not core:
+        return text
+    start = text.index(core[0])
+    return text[:start] + md_text(core) + text[start + len(core) :]
+
+
+def md_with_links(text: str) -> str:
+    """Text for Markdown with each web address as an autolink (`<https://…>`), which is copied whole, where escaping
+    would put a backslash into it (`t20210831\\_5570729.html`); everything else escaped."""
+    text = " ".join(text.split())  # one line, as md_text makes it
+    out, end = [], 0
+    for match in WEB_URL.finditer(text):
+        url = match.group(0).rstrip(".")  # a full stop after an address ends the sentence
+        out += [_md_keeping_spaces(text[end : match.start()]), f"<{url}>"]
+        end = match.start() + len(url)
+    return "".join([*out, _md_keeping_spaces(text[end:])])
+
+
 def release_readme(package: Package, tables: dict | None = None) -> str:
     """The zip's README.md, from the package."""
     env = jinja2.Environment(
@@ -130,7 +152,7 @@ def release_readme(package: Package, tables: dict | None = None) -> str:
         name=descriptor["name"],
         counts="\n".join(counts_block(load_tables(package) if tables is None else tables, package)),
         files=[(f"`{pattern}`", md_text(what) if "`" not in what else what) for pattern, what in patterns(package)],
-        citation=md_text(citation),
+        citation=md_with_links(citation),
         where=[md_text(line) for line in where.lines()],
         repository=where.repository,
         licences=_licences(package),

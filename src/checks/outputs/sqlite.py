@@ -326,11 +326,14 @@ def canned_queries(package: Package, database: Path) -> dict[str, dict]:
         sql = match.group(2).strip()
         if not question or not _runs_in_sqlite(database, sql):
             continue
-        slug = "_".join(re.findall(r"[a-z0-9]+", question.lower()))[:60] or "query"
-        name, n = slug, 2
-        while name in queries:
-            name, n = f"{slug}_{n}", n + 1
-        queries[name] = {"title": question, "sql": sql}
+        words = re.findall(r"[a-z0-9]+", question.lower())
+        while len("_".join(words)) > 60:  # short enough for a URL, cut between words
+            words.pop()
+        slug = "_".join(words) or "query"
+        name, title, n = slug, question, 2
+        while name in queries:  # a second query under one question: numbered in its name and its title
+            name, title, n = f"{slug}_{n}", f"{question} ({n})", n + 1
+        queries[name] = {"title": title, "sql": sql}
     return queries
 
 
