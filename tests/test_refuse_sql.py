@@ -41,6 +41,40 @@ UNUSABLE = {
 }
 
 
+def _appended(sql: str):
+    """A craft that appends SQL to sql/views.sql and restamps."""
+
+    def craft(root: Path, tmp: Path) -> None:
+        path = root / "sql/views.sql"
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + sql + "\n", encoding="utf-8")
+        stamp(Package(root))
+
+    return craft
+
+
+#: SQL that could answer one way during validation and another in the built file (or fill its disk): refused before
+#: any of it runs, naming the file and the statement.
+INCONSISTENT = {
+    "a view that asks which database it is on": "CREATE VIEW demo AS SELECT CASE WHEN (SELECT coalesce(path, '') "
+    "FROM duckdb_databases() WHERE database_name = current_database()) = '' THEN 'a' ELSE 'b' END AS v;",
+    "a view that asks a setting": "CREATE VIEW demo AS SELECT current_setting('threads') AS v;",
+    "a view of random numbers": "CREATE VIEW demo AS SELECT random() AS v;",
+    "a view of the time": "CREATE VIEW demo AS SELECT now() AS v;",
+    "a view of the catalog": "CREATE VIEW demo AS SELECT * FROM information_schema.tables;",
+    "a view over a generated range": "CREATE VIEW demo AS SELECT * FROM range(10);",
+    "a table, not a view": "CREATE TABLE pad AS SELECT 1 AS a;",
+    "a setting": "SET threads = 1;",
+    "a macro": "CREATE MACRO m() AS 1;",
+}
+UNUSABLE |= {name: (_appended(sql), "input.unsafe_sql") for name, sql in INCONSISTENT.items()}
+
+
+def test_the_packages_own_sql_passes_the_consistency_check(copy):
+    """Every view the package has reads only its tables and views and calls only consistent functions."""
+    report = validate_stage(copy, "input.unsafe_sql")
+    assert report.unusable is None
+
+
 @pytest.mark.parametrize("name", UNUSABLE)
 def test_crafted_input_is_refused_by_name(copy, tmp_path, name):
     refused_by_name(copy, tmp_path, *UNUSABLE[name])
@@ -58,24 +92,31 @@ def test_non_utf8_sql_names_the_file(copy):
 
 
 def test_sql_of_the_package_cannot_touch_files(copy, tmp_path):
-    """A view that writes outside the package and one that reads the machine: DuckDB refuses both."""
+    """A statement that writes outside the package and a view that reads the machine are refused before any SQL
+    runs; and were one to run, the sandbox would refuse both."""
+    import duckdb
+
+    from checks.database.sandbox import sandboxed
+
     target = tmp_path.parent / f"{tmp_path.name}-{OUTSIDE_MARK}.txt"
-    payload = "\n".join(
-        [
-            "",
-            f"COPY (SELECT 'x') TO '{target}';",
-            "CREATE OR REPLACE VIEW leak AS SELECT * FROM read_text('/etc/hostname');",
-            "SELECT * FROM leak;",
-            "",
-        ]
-    )
+    statements = [
+        f"COPY (SELECT 'x') TO '{target}'",
+        "CREATE OR REPLACE VIEW leak AS SELECT * FROM read_text('/etc/hostname')",
+    ]
     path = copy / "sql" / "views.sql"
-    path.write_text(path.read_text(encoding="utf-8") + payload, encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "".join(f"\n{s};" for s in statements), encoding="utf-8")
     stamp(Package(copy))
     report = validate(copy)
     assert not target.exists()
-    assert report.exit_code == 1 and "relations.sql_agrees" in report.failed_rules()
-    assert "disabled by configuration" in report.rule("relations.sql_agrees").problems[0].found
+    assert report.exit_code == 2 and report.unusable.rule == "input.unsafe_sql"
+    con = sandboxed()
+    try:
+        for sql in (statements[0], "SELECT * FROM read_text('/etc/hostname')"):
+            with pytest.raises(duckdb.Error, match="disabled by configuration"):
+                con.execute(sql)
+    finally:
+        con.close()
+    assert not target.exists()
 
 
 def test_an_edited_view_is_a_stale_hash(copy):
@@ -97,22 +138,25 @@ def test_sql_failure_names_the_sql_file():
     assert failed.value.file == "sql/views.sql" and str(failed.value).startswith("sql/views.sql: Catalog Error")
 
 
+#: A count over the cross product of seven copies of the 78 figures: 10^13 rows, consistent, and hours of work.
+FOREVER = "(SELECT count(*) FROM figures f1, figures f2, figures f3, figures f4, figures f5, figures f6, figures f7)"
+
+
 def test_package_sql_that_runs_forever_is_stopped(copy, monkeypatch):
-    path = copy / "sql" / "views.sql"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "\nCREATE TABLE burn AS SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3;\n",
-        encoding="utf-8",
-    )
+    """relation_results made to count for hours: validation stops it at CHECKS_SQL_SECONDS and names the limit."""
+    path = copy / "sql" / "relations.sql"
+    text = path.read_text(encoding="utf-8").replace("relation_results", "relation_results_base")
+    text += f"\nCREATE VIEW relation_results AS SELECT * FROM relation_results_base WHERE {FOREVER} > 0;\n"
+    path.write_text(text, encoding="utf-8")
     stamp(Package(copy))
     monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
-    report = validate(copy)
+    report = validate_stage(copy, "relations.sql_agrees")
     assert report.exit_code == 1 and "CHECKS_SQL_SECONDS" in report.rule("relations.sql_agrees").problems[0].found
 
 
 def _slow_view(root: Path) -> None:
     with open(root / "sql/views.sql", "a", encoding="utf-8") as f:
-        f.write("\nCREATE VIEW slow AS SELECT count(*) AS n FROM range(100000000000) a, range(1000) b;\n")
+        f.write(f"\nCREATE VIEW slow AS SELECT {FOREVER} AS n;\n")
     stamp(Package(root))
 
 

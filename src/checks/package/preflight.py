@@ -458,6 +458,33 @@ def _check_seed(package: Package) -> None:
             )
 
 
+def _check_sql_is_consistent(package: Package) -> None:
+    """Before any of it runs: the hand-written files of sql/ only make views and comments that give the same answer
+    on every database (`database.sql_safety`), so that what validation checks is what the build ships."""
+    import duckdb
+
+    from checks.database import sql_safety
+    from checks.database.package_sql import TABLES_SQL, sql_order
+
+    readable = {name.lower() for name in package.table_names} | {"source_text"}
+    for name in sql_order(package):
+        if name == TABLES_SQL:
+            continue
+        rel = f"{SQL_FOLDER}/{name}"
+        try:
+            statements = [s.query for s in duckdb.extract_statements(package.read_text(package.sql_path(name)))]
+        except duckdb.Error:
+            continue  # it cannot run either: running it names the file and DuckDB's error
+        for number, why in sql_safety.problems(statements, readable)[:1]:
+            raise _unusable(
+                "input.unsafe_sql",
+                rel,
+                f"{rel}, statement {number}: {why}; the package's SQL may only make views and comments that give "
+                "the same answer wherever they run",
+                row=f"statement {number}",
+            )
+
+
 def preflight(package: Package) -> None:
     """Raise UnusableInput for the first input that makes validation unsafe or meaningless: the descriptor, the
     schemas, the seed, the SQL and the citation (each table's bytes are checked as it loads, so that none is read
@@ -469,6 +496,7 @@ def preflight(package: Package) -> None:
     for res in package.resources:
         if res.get("format") == "sql" or res["path"].endswith(".sql"):
             package.read_text(package.path_of(res["name"]))
+    _check_sql_is_consistent(package)
     for res in package.tables:
         _check_schema(package.schema(res["name"]), res["schema"])
     # A build cites CITATION.cff: one it could not cite is refused by validation, not after a valid report.
