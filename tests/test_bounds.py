@@ -34,13 +34,56 @@ def test_a_table_over_the_row_limit_is_refused_before_it_is_parsed(copy, monkeyp
 
 def test_a_quoted_line_end_is_not_counted_as_a_row(monkeypatch):
     """Rows are counted as CSV records: a table at the limit whose cells hold line ends passes the count."""
-    from checks.package.tables import _check_row_count
+    from checks.package.csv_bytes import check_row_count
 
     monkeypatch.setenv("CHECKS_MAX_ROWS", "3")
-    _check_row_count(b'a,b\n1,"x\n\n\n\ny"\n2,z\n3,z\n', "data/t.csv")
+    check_row_count(b'a,b\n1,"x\n\n\n\ny"\n2,z\n3,z\n', "data/t.csv")
     with pytest.raises(UnusableInput) as refused:
-        _check_row_count(b"a,b\n1,x\n2,z\n3,z\n4,z\n", "data/t.csv")
+        check_row_count(b"a,b\n1,x\n2,z\n3,z\n4,z\n", "data/t.csv")
     assert refused.value.problem.rule == "input.too_many_rows" and refused.value.problem.file == "data/t.csv"
+
+
+def test_blank_lines_count_as_rows(monkeypatch):
+    """The loader skips a blank line, but frictionless reads every one: a table of blank lines is over the limit."""
+    from checks.package.csv_bytes import check_row_count
+
+    monkeypatch.setenv("CHECKS_MAX_ROWS", "3")
+    with pytest.raises(UnusableInput) as refused:
+        check_row_count(b"a,b\n1,x\n" + b"\n" * 10, "data/t.csv")
+    assert refused.value.problem.rule == "input.too_many_rows"
+
+
+def test_diff_refuses_a_table_over_the_row_limit_on_either_side(repo, monkeypatch):
+    """BASE's table and the working tree's are held to the limit validation applies, before any row is held."""
+    from checks.diff import diff
+    from helpers import git
+
+    header, rows = read_rows(repo / "data/units.csv")
+    monkeypatch.setenv("CHECKS_MAX_ROWS", "300")  # above every table of the package
+    write_rows(repo / "data/units.csv", header, rows * (400 // len(rows) + 1))
+    git(repo, "commit", "-q", "-am", "a long units table")
+    write_rows(repo / "data/units.csv", header, rows)
+    stamp(Package(repo))
+    with pytest.raises(UnusableInput) as refused:
+        diff(repo, "HEAD")
+    assert refused.value.problem.rule == "input.too_many_rows" and refused.value.problem.file == "units"
+
+
+def test_diff_reads_at_most_a_bounded_listing_of_a_base_folder(repo, monkeypatch):
+    """A BASE tree with more entries under seeds/ than diff reads (a git bomb lists a billion paths from a small
+    .git) is refused by name, without holding the listing."""
+    import checks.diff
+    from checks.diff import diff
+    from helpers import git
+
+    for n in range(40):
+        (repo / "seeds" / f"extra-{n:02}.txt").write_text("x\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "many files under seeds/")
+    monkeypatch.setattr(checks.diff, "MAX_LISTING_BYTES", 1000)
+    with pytest.raises(UnusableInput) as refused:
+        diff(repo, "HEAD")
+    assert refused.value.problem.rule == "diff.too_large" and refused.value.problem.file == "seeds"
 
 
 def test_query_prints_at_most_the_row_limit_and_counts_the_rest(built_package, monkeypatch):

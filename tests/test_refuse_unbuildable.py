@@ -105,3 +105,19 @@ def test_a_cell_too_long_for_excel_is_cut_with_a_note():
     cell = fitted(text)
     assert len(cell) == MAX_CELL and cell.endswith("the CSV and Parquet files hold the whole text]")
     assert f"{MAX_CELL + 10:,} characters" in cell and fitted("short") == "short"
+
+
+@pytest.mark.parametrize("value", ["x-date: 2020-02-30\n", "date-released: 2020-01-01T25:00:00\n"])
+def test_a_citation_value_yaml_cannot_read_is_blamed_on_the_citation(copy, value):
+    """A date that cannot exist is refused as a malformed citation naming CITATION.cff, not as datapackage.json."""
+    (copy / "CITATION.cff").write_text((ROOT / "CITATION.cff").read_text(encoding="utf-8") + value, encoding="utf-8")
+    report = validate(copy)
+    assert report.unusable.rule == "input.malformed_citation" and report.unusable.file == "CITATION.cff"
+
+
+def test_the_zip_dates_its_entries_by_the_utc_day_of_created(copy):
+    """A `created` late on 2107-12-31 in UTC but in 2108 locally dates the zip's entries 2107-12-31."""
+    from checks.outputs.release import _timestamp
+
+    save_descriptor(copy, {**read_descriptor(copy), "created": "2108-01-01T00:30:00+01:00"})
+    assert _timestamp(Package(copy)) == (2107, 12, 31, 0, 0, 0)

@@ -47,3 +47,10 @@ def test_view_names_and_comments_are_escaped_in_the_listing(built_package, tmp_p
     done = run_cli("--root", built, "query", "--list")
     assert done.returncode == 0 and "v\\x1b[2J" in done.stdout and _clean(done.stdout), done.stderr
     assert "\\x1b]8;;https://example.org/x\\x07" in done.stdout.replace("\n", "").replace(" ", "")
+
+
+def test_bidi_controls_and_line_separators_are_shown_escaped(built_package):
+    """U+202E would turn the rest of a line around and U+2028 break it: both are shown as \\uNNNN."""
+    done = run_cli("--root", str(built_package), "query", "SELECT chr(8238) || 'abc' AS x, chr(8232) AS y")
+    assert "\u202e" not in done.stdout and "\u2028" not in done.stdout
+    assert "\\u202eabc" in done.stdout and "\\u2028" in done.stdout

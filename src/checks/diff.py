@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from checks.package import DESCRIPTOR, Package, files, parse_json
+from checks.package.csv_bytes import check_row_count
 from checks.package.fields import primary_key
 from checks.package.preflight import PROFILE_KEYS, check_descriptor
 from checks.problems import UnusableInput, shown
 
+#: How much of a BASE folder's listing (seeds/, sql/) diff reads: they hold a few files.
+MAX_LISTING_BYTES = 2**20
 #: Changed rows shown per table (the rest are counted).
 SHOWN_ROWS = 50
 #: A lower bound loosens when it falls, an upper bound when it rises.
@@ -154,11 +157,13 @@ class _Base:
     def close(self) -> None:
         self._folder.cleanup()
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess:
+    def _command(self, *args: str) -> list[str]:
         overrides = [f"{key}={value}" for key, value in GIT_OVERRIDES.items()]
-        command = ["git", "--git-dir", str(self.git_dir), *(a for o in overrides for a in ("-c", o)), "--no-pager"]
+        return ["git", "--git-dir", str(self.git_dir), *(a for o in overrides for a in ("-c", o)), "--no-pager", *args]
+
+    def _git(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [*command, *args], cwd="/", capture_output=True, timeout=60, check=False, env=_git_environment()
+            self._command(*args), cwd="/", capture_output=True, timeout=60, check=False, env=_git_environment()
         )
 
     def read(self, rel: str, kind: str = "file") -> bytes | None:
@@ -192,9 +197,21 @@ class _Base:
 
     def listing(self, folder: str) -> dict[str, str]:
         """Path → blob id of every file under folder at BASE (empty when BASE has no such folder)."""
-        done = self._git("ls-tree", "-r", "-z", "--full-tree", self.commit, "--", folder)
+        command = self._command("ls-tree", "-r", "-z", "--full-tree", self.commit, "--", folder)
+        with subprocess.Popen(
+            command, cwd="/", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_environment()
+        ) as listed:
+            out = listed.stdout.read(MAX_LISTING_BYTES + 1)  # never more: a tree of a billion paths fits in 1 MB
+            if len(out) > MAX_LISTING_BYTES:
+                listed.kill()
+                raise files.refuse(
+                    "diff.too_large",
+                    folder,
+                    f"{folder}/ at BASE lists more than {MAX_LISTING_BYTES:,} bytes of files; diff refuses to read it",
+                )
+            returncode = listed.wait(timeout=60)
         found = {}
-        for entry in done.stdout.decode("utf-8", "replace").split("\0") if done.returncode == 0 else []:
+        for entry in out.decode("utf-8", "replace").split("\0") if returncode == 0 else []:
             info, _, path = entry.partition("\t")
             if path:
                 found[path] = info.split()[-1]
@@ -209,6 +226,7 @@ def _rows(raw: bytes | None, rel: str, key: list[str]) -> dict[tuple, dict]:
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""))
     except UnicodeDecodeError as err:
         raise files.refuse("input.encoding", rel, f"{rel} is not UTF-8 (byte {err.start})") from None
+    check_row_count(raw, rel)  # either side: the limit validation applies, before any row is held
     rows = list(reader)
     usable = key and all(k in (reader.fieldnames or []) for k in key)
     return {tuple(row[k] for k in key) if usable else (f"line {n}",): row for n, row in enumerate(rows, 2)}

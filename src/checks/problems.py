@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass, field
 #: problems and a count, not 8 GiB of them and a report of 1 GB.
 MAX_PROBLEMS = 1000
 #: Control characters (a cell may hold ESC sequences) are shown escaped, never sent to the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Control characters (ESC, BEL, CR, C1) and the characters that reorder or break what a terminal shows: bidi
+#: controls (U+202E turns text around), marks, isolates, and the line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def counted(n: int, noun: str) -> str:
@@ -19,8 +21,11 @@ def counted(n: int, noun: str) -> str:
 
 
 def shown(text: object) -> str:
-    """Text for a terminal: every control character (ESC, BEL, CR, C1 controls such as CSI) as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Text for a terminal: every control character (ESC, BEL, CR, C1 controls such as CSI) as \\xNN, and every
+    bidi control or line separator as \\uNNNN."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", str(text)
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import hashlib
 import io
 import os
 import zipfile
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from checks.documents.release_readme import release_readme
@@ -34,6 +34,7 @@ README = "README.md"
 FOLDERS = ("seeds", "docs")
 #: Zip entries have no time zone and start in 1980; the descriptor's `created` date is used, clamped to that range.
 _EARLIEST = (1980, 1, 1, 0, 0, 0)
+_LATEST = (2107, 12, 31, 0, 0, 0)
 
 
 def stem(package: Package) -> str:
@@ -51,9 +52,10 @@ def stem(package: Package) -> str:
 def _timestamp(package: Package) -> tuple[int, int, int, int, int, int]:
     try:
         created = datetime.fromisoformat(str(package.descriptor.get("created", "")).replace("Z", "+00:00"))
-    except ValueError:
+        created = created.astimezone(timezone.utc) if created.tzinfo else created  # the date in UTC, as validated
+    except (ValueError, OverflowError):
         return _EARLIEST
-    return max(_EARLIEST, (created.year, created.month, created.day, 0, 0, 0))
+    return min(max(_EARLIEST, (created.year, created.month, created.day, 0, 0, 0)), _LATEST)
 
 
 def _read(package: Package, rel: str, what: str) -> bytes:

@@ -49,6 +49,10 @@ def read_citation(package: Package) -> dict:
         ) from None
     except RecursionError:
         raise files.refuse("input.malformed_citation", CITATION, f"{CITATION} nests too deeply to be read") from None
+    except (ValueError, OverflowError) as err:  # a date that cannot exist (2020-02-30), an integer too long to read
+        raise files.refuse(
+            "input.malformed_citation", CITATION, f"{CITATION} holds a value YAML cannot read: {err}"
+        ) from None
     if not isinstance(cff, dict) or not isinstance(cff.get("title"), str):
         raise files.refuse(
             "input.malformed_citation",

@@ -4,6 +4,9 @@ schema's header? Checked on the bytes the loader is about to parse, so that the 
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+import os
 
 from checks.package.files import refuse
 
@@ -56,4 +59,34 @@ def _check_header(header: list[str], schema: dict, rel: str) -> None:
             f"{rel}: {what or 'columns out of order'}",
             expected=",".join(names),
             found=",".join(header),
+        )
+
+
+#: Rows a table may have (CHECKS_MAX_ROWS): 4 million short rows (55 MB) took 4 GB of memory to validate; the
+#: package's tables have under a hundred.
+MAX_ROWS = 100_000
+
+
+def max_rows() -> int:
+    """Rows a table may have (CHECKS_MAX_ROWS, default MAX_ROWS): validation holds every row several times over."""
+    value = os.environ.get("CHECKS_MAX_ROWS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_ROWS
+
+
+def check_row_count(raw: bytes, rel: str) -> None:
+    """Refuse a table of more than max_rows() records before it is parsed into a frame: lines are counted first (a
+    quoted cell may hold a line end, so only a count over the limit needs the records counted). A blank line counts:
+    the loader skips it, but frictionless reads every one."""
+    limit = max_rows()
+    if raw.count(b"\n") <= limit + 1:
+        return
+    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+    records = sum(1 for _ in itertools.islice(reader, limit + 2))
+    if records > limit + 1:  # the header and more than `limit` rows
+        raise refuse(
+            "input.too_many_rows",
+            rel,
+            f"{rel} has more than {limit:,} rows (CHECKS_MAX_ROWS; this package's tables have under a hundred)",
+            expected=f"at most {limit:,} rows",
+            found=f"over {limit:,}",
         )

@@ -4,46 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-import os
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.io.pandas_io import from_frictionless_schema
 
 from checks.package import Package, files
-from checks.package.csv_bytes import check_table_bytes
+from checks.package.csv_bytes import check_row_count, check_table_bytes
 from checks.package.fields import CANONICAL, CSV_DIALECT
 
-_BOOLEANS = {"true": True, "false": False}
-#: Rows a table may have (CHECKS_MAX_ROWS): 4 million short rows (55 MB) took 4 GB of memory to validate; the
-#: package's tables have under a hundred.
-MAX_ROWS = 100_000
 csv.field_size_limit(2**31 - 1)  # a cell may be as long as the file (frictionless sets the same limit)
-
-
-def max_rows() -> int:
-    """Rows a table may have (CHECKS_MAX_ROWS, default MAX_ROWS): validation holds every row several times over."""
-    value = os.environ.get("CHECKS_MAX_ROWS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else MAX_ROWS
-
-
-def _check_row_count(raw: bytes, rel: str) -> None:
-    """Refuse a table of more than max_rows() records before it is parsed into a frame: lines are counted first (a
-    quoted cell may hold a line end, so only a count over the limit needs the records counted)."""
-    limit = max_rows()
-    if raw.count(b"\n") <= limit + 1:
-        return
-    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
-    records = sum(1 for _ in itertools.islice((cells for cells in reader if cells), limit + 2))
-    if records > limit + 1:  # the header and more than `limit` rows
-        raise files.refuse(
-            "input.too_many_rows",
-            rel,
-            f"{rel} has more than {limit:,} rows (CHECKS_MAX_ROWS; this package's tables have under a hundred)",
-            expected=f"at most {limit:,} rows",
-            found=f"over {limit:,}",
-        )
+_BOOLEANS = {"true": True, "false": False}
 
 
 def row_id(df: pd.DataFrame, key: list[str], index) -> str | None:
@@ -103,7 +74,7 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     rel = package.resource(name)["path"]
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
-    _check_row_count(raw, rel)
+    check_row_count(raw, rel)
     header, *records = _rows(raw.decode("utf-8"), len(schema["fields"]))
     # an empty cell is missing (None here costs far less than masking the frame after)
     frame = pd.DataFrame([[cell or None for cell in record] for record in records], columns=header, dtype="string")
