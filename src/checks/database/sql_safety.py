@@ -22,11 +22,15 @@ _CONSISTENT_MACROS = {"array_to_string", "unnest"}
 
 
 @cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    """One in-memory connection of our own that only parses (json_serialize_sql runs nothing) and lists functions."""
+    return duckdb.connect()
+
+
+@cache
 def _consistent_functions() -> frozenset[str]:
     """Names of the functions that have an overload DuckDB marks CONSISTENT, and the built-in macros above."""
-    rows = duckdb.connect().execute(
-        "SELECT DISTINCT function_name FROM duckdb_functions() WHERE stability = 'CONSISTENT'"
-    )
+    rows = _parser().execute("SELECT DISTINCT function_name FROM duckdb_functions() WHERE stability = 'CONSISTENT'")
     return frozenset(name for (name,) in rows.fetchall()) | _CONSISTENT_MACROS
 
 
@@ -67,7 +71,7 @@ def problems(statements: list[str], readable: set[str]) -> list[tuple[int, str]]
             out.append((number, "only CREATE VIEW and COMMENT ON statements may run: " + " ".join(sql.split())[:60]))
             continue
         select = sql[head.end() :].strip().rstrip(";")
-        tree = json.loads(duckdb.connect().execute("SELECT json_serialize_sql(?)", [select]).fetchone()[0])
+        tree = json.loads(_parser().execute("SELECT json_serialize_sql(?)", [select]).fetchone()[0])
         if tree.get("error"):
             out.append((number, f"its SELECT cannot be parsed: {tree.get('error_message', '')[:100]}"))
             continue
