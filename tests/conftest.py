@@ -89,7 +89,7 @@ WHOLE_MODULES = {
 def pytest_xdist_make_scheduler(config, log):
     """Under `pytest -n` with the default --dist load: each module of WHOLE_MODULES is one unit of work, the largest
     first; every other test goes alone to whichever worker is free. (--dist loadgroup would do this with marks, but
-    under pytest 9.2 it no longer groups anything: pytest-xdist issue 1386.)"""
+    under pytest 9.2 it no longer groups anything, a known pytest-xdist bug.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling

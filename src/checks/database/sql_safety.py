@@ -14,8 +14,10 @@ from functools import cache
 
 import duckdb
 
-#: A view's head, after any comment lines: what follows it is the SELECT that is parsed.
-_VIEW = re.compile(r'(?:\s*--[^\n]*\n)*\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+("(?:[^"]|"")*"|[^\s(]+)\s+AS\s', re.I)
+#: A view's head, after any comment lines: what follows it is its SELECT (here, and for the view comments).
+VIEW_HEAD = re.compile(
+    r'(?:\s*--[^\n]*\n)*\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+("(?:[^"]|"")*"|[^\s(]+)\s+AS\s', re.I
+)
 _COMMENT = re.compile(r"(?:\s*--[^\n]*\n)*\s*COMMENT\s+ON\s", re.I)
 #: Built-in macros and special forms without a stability of their own that give the same result for the same input.
 _CONSISTENT_MACROS = {"array_to_string", "unnest"}
@@ -66,7 +68,7 @@ def problems(statements: list[str], readable: set[str]) -> list[tuple[int, str]]
     for number, sql in enumerate(statements, 1):
         if _COMMENT.match(sql):
             continue
-        head = _VIEW.match(sql)
+        head = VIEW_HEAD.match(sql)
         if head is None:
             out.append((number, "only CREATE VIEW and COMMENT ON statements may run: " + " ".join(sql.split())[:60]))
             continue

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 import duckdb
 
 from checks.database.sandbox import ident, literal
-
-_VIEW_HEAD = re.compile(r'CREATE VIEW\s+(?:"(?:[^"]|"")*"|\S+)\s+AS\s+', re.IGNORECASE)
+from checks.database.sql_safety import VIEW_HEAD
 
 
 def _from_tables(node: dict | None, aliases: dict[str, str], order: list[str]) -> None:
@@ -77,7 +75,7 @@ def comment_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()
     sources = {}
     for view, sql in views:
-        head = _VIEW_HEAD.match(sql)
+        head = VIEW_HEAD.match(sql)
         sources[view] = _sources(sql[head.end() :].rstrip().rstrip(";"), con, columns) if head else {}
     statements: list[str] = []
     progress = True

@@ -3,7 +3,7 @@ docs/known-problems.md (from data/readings.csv, one entry per kind, status and r
 
 Nothing is written when a marker is missing, repeated or reversed, a target is a symlink or not a regular file, or
 the package does not validate. Every value from the data is escaped: no marker, raw HTML, link or image can come from
-a cell (issue 20, point 18).
+a cell.
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ import hashlib
 import io
 import os
 import zipfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 from checks.documents.release_readme import release_readme
 from checks.outputs import fingerprint, parquet, sqlite, staging
 from checks.outputs.build import Built, build, workbook_name
 from checks.package import DESCRIPTOR, Package, files
+from checks.package.preflight import created_utc
 from checks.site.report_view import ANNOTATIONS, SITE, STATIC
 
 FOLDER = f"{staging.DIST}/release"
@@ -51,8 +51,7 @@ def stem(package: Package) -> str:
 
 def _timestamp(package: Package) -> tuple[int, int, int, int, int, int]:
     try:
-        created = datetime.fromisoformat(str(package.descriptor.get("created", "")).replace("Z", "+00:00"))
-        created = created.astimezone(timezone.utc) if created.tzinfo else created  # the date in UTC, as validated
+        created = created_utc(package.descriptor.get("created", ""))  # the date in UTC, as validated
     except (ValueError, OverflowError):
         return _EARLIEST
     return min(max(_EARLIEST, (created.year, created.month, created.day, 0, 0, 0)), _LATEST)

@@ -8,13 +8,13 @@ are the package's `created` date, so two builds give the same bytes.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 
 import pandas as pd
 import xlsxwriter
 
 from checks.package import Package
 from checks.package.citation import read_citation
+from checks.package.preflight import created_utc
 from checks.package.published import NO_DOI, Published, published
 
 #: The most characters an Excel cell holds.
@@ -108,8 +108,7 @@ def workbook_bytes(package: Package, frames: dict[str, pd.DataFrame]) -> bytes:
     """The whole .xlsx; frames typed for readers (dates as datetime64), one per table."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
-    stamp = package.descriptor.get("created", "2000-01-01T00:00:00Z")
-    created = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
+    created = created_utc(package.descriptor.get("created", "2000-01-01T00:00:00Z"))
     book.set_properties(
         {
             "title": package.descriptor.get("title", ""),

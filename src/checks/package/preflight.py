@@ -119,6 +119,14 @@ def check_package_name(descriptor: dict) -> None:
         )
 
 
+def created_utc(value: object) -> datetime:
+    """The descriptor's `created` as a naive date-time in UTC (one with an offset converted, one without taken as
+    UTC), as validation checks it and the workbook and the zip are dated by it; ValueError or OverflowError if it
+    cannot be read."""
+    when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
 def _check_version_and_created(descriptor: dict) -> None:
     """The version names the release files, and `created` dates the workbook and the zip's entries: an ASCII version
     (full-width digits and Roman numerals are alphanumeric too), and a date-time that exists in UTC within the years
@@ -137,9 +145,7 @@ def _check_version_and_created(descriptor: dict) -> None:
     if created is None:
         return
     try:
-        when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-        when = when.astimezone(timezone.utc) if when.tzinfo else when
-        usable = isinstance(created, str) and 1980 <= when.year <= 2107
+        usable = isinstance(created, str) and 1980 <= created_utc(created).year <= 2107
     except (ValueError, OverflowError):
         usable = False
     if not usable:
