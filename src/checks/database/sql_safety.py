@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import duckdb
 
@@ -61,6 +61,18 @@ def _walk(node, found: list[tuple[str, str]], ctes: set[str]) -> None:
         _walk(value, found, ctes)
 
 
+@lru_cache(maxsize=256)
+def _parsed(select: str) -> tuple[str | None, tuple[tuple[str, str], ...], frozenset[str]]:
+    """DuckDB's parse error, or what the SELECT calls and reads and the names of its common table expressions.
+    Remembered by text: the tests validate the same views hundreds of times in one process."""
+    tree = json.loads(_parser().execute("SELECT json_serialize_sql(?)", [select]).fetchone()[0])
+    if tree.get("error"):
+        return str(tree.get("error_message", "")), (), frozenset()
+    found, ctes = [], set()
+    _walk(tree.get("statements"), found, ctes)
+    return None, tuple(found), frozenset(ctes)
+
+
 def problems(statements: list[str], readable: set[str]) -> list[tuple[int, str]]:
     """(statement number, why) for each statement that is not a consistent view or a comment; readable holds the
     lower-cased names a view may read (the package's tables and the views made before it, which are added)."""
@@ -72,13 +84,10 @@ def problems(statements: list[str], readable: set[str]) -> list[tuple[int, str]]
         if head is None:
             out.append((number, "only CREATE VIEW and COMMENT ON statements may run: " + " ".join(sql.split())[:60]))
             continue
-        select = sql[head.end() :].strip().rstrip(";")
-        tree = json.loads(_parser().execute("SELECT json_serialize_sql(?)", [select]).fetchone()[0])
-        if tree.get("error"):
-            out.append((number, f"its SELECT cannot be parsed: {tree.get('error_message', '')[:100]}"))
+        error, found, ctes = _parsed(sql[head.end() :].strip().rstrip(";"))
+        if error is not None:
+            out.append((number, f"its SELECT cannot be parsed: {error[:100]}"))
             continue
-        found, ctes = [], set()
-        _walk(tree.get("statements"), found, ctes)
         for kind, name in found:
             if kind == "table function":
                 out.append((number, f"it calls the table function {name}(), which can read the machine"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import json
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -98,6 +101,16 @@ def load_tables(package: Package) -> dict[str, pd.DataFrame]:
 def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.DataFrameSchema:
     """pandera's own reading of the Table Schema, with nullable integers and booleans (the loader's types), plus row
     checks."""
+    derived = copy.copy(_derived(json.dumps(schema, sort_keys=True)))
+    derived.checks = checks or []
+    return derived
+
+
+@lru_cache(maxsize=64)
+def _derived(schema_json: str) -> pa.DataFrameSchema:
+    """The column rules of pandera_schema, derived once per schema text in a process (a few milliseconds a table, paid
+    again on every validation otherwise); callers take a copy and never change the columns."""
+    schema = json.loads(schema_json)
     nullable_types = {"integer": "Int64", "boolean": "boolean"}
     derived = from_frictionless_schema(schema)
     nullable = {
@@ -109,7 +122,6 @@ def pandera_schema(schema: dict, checks: list[pa.Check] | None = None) -> pa.Dat
         column = derived.columns[name]
         kept = [check for check in column.checks if check.name != "str_matches"]
         column.checks = [*kept, _fullmatch(pattern)]
-    derived.checks = checks or []
     return derived
 
 
