@@ -178,10 +178,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def validate_stage(root: Path, rule: str) -> Report:
     """Validation as far as the stage that owns `rule` (checks.validate.stages): preflight and loading, then only
-    frictionless, one table's pandera schema and rules, the coverage of the seed, or the SQL files' form."""
+    frictionless, one table's pandera schema and rules, the coverage of the seed, or the SQL files' form. An `input.`
+    rule is preflight's or the loader's: nothing after loading runs."""
     owner = rule.split(".")[0]
-    if owner == "input":
-        return validate(root)
     wanted = {"frictionless": "frictionless", "sql": "sql.generated", "seed": "coverage"}.get(owner)
     wanted = wanted or "pandera." + (rule.split(".")[1] if owner == "pandera" else owner)
     report = Report()
@@ -189,6 +188,8 @@ def validate_stage(root: Path, rule: str) -> Report:
         ctx = load_context(root)
     except UnusableInput as err:
         report.unusable = err.problem
+        return report
+    if owner == "input":
         return report
     for name, file, run in stages(ctx):
         if name == wanted:

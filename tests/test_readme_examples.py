@@ -12,6 +12,7 @@ After a deliberate change, `python tests/test_readme_examples.py --update` rewri
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -72,6 +73,37 @@ def environment() -> dict:
     return env
 
 
+#: Runs each example of a JSON list in a fresh namespace of one interpreter: [what it printed, its traceback or null].
+PYTHON_RUNNER = """
+import contextlib, io, json, sys, traceback
+results = []
+for code in json.loads(sys.stdin.read()):
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<example>", "exec"), {"__name__": "__main__"})
+        results.append([out.getvalue(), None])
+    except BaseException:
+        results.append([out.getvalue(), traceback.format_exc()])
+json.dump(results, sys.stdout)
+"""
+
+
+def python_examples(python: list[str], blocks: list[str], cwd: Path, env: dict) -> list[tuple[str, str | None]]:
+    """Every block in one Python process (`python` is its command line): (what it printed, its traceback or None)."""
+    done = subprocess.run(
+        [*python, "-c", PYTHON_RUNNER],
+        input=json.dumps(blocks),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [tuple(result) for result in json.loads(done.stdout)]
+
+
 def run(command: list[str], cwd: Path) -> str:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment(), timeout=300)
     assert done.returncode == 0, f"{' '.join(command)[:200]}\nexit {done.returncode}\n{done.stderr}"
@@ -113,15 +145,27 @@ def test_documents_have_examples_of_every_kind():
     assert all(e.shown is not None for e in ALL if e.lang in ("sql", "python")), "SQL and Python examples show output"
 
 
+@pytest.fixture(scope="module")
+def printed_by_python(built_package) -> dict[str, tuple[str, str | None]]:
+    """What each Python example printed (and its traceback), all run in one interpreter from the built copy's root."""
+    python = [e for e in ALL if e.lang == "python"]
+    found = python_examples([sys.executable], [e.code for e in python], built_package, environment())
+    return {e.name: result for e, result in zip(python, found)}
+
+
 @pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
-def test_readme_example_runs_as_written(example, built_package):
+def test_readme_example_runs_as_written(example, built_package, printed_by_python):
     root = built_package
     if example.lang == "console":
         for command, shown in console_steps(example.code):
             assert run(["bash", "-c", command], root) == shown, f"{example.name}: {command}"
+        return
+    if example.lang == "python":
+        found, error = printed_by_python[example.name]
+        assert error is None, f"{example.name}\n{error}"
     else:
         found = output_of(example, root)
-        assert example.shown is None or found == example.shown, example.name
+    assert example.shown is None or found == example.shown, example.name
 
 
 def update(document: str) -> None:

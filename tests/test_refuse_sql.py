@@ -149,7 +149,7 @@ def test_package_sql_that_runs_forever_is_stopped(copy, monkeypatch):
     text += f"\nCREATE VIEW relation_results AS SELECT * FROM relation_results_base WHERE {FOREVER} > 0;\n"
     path.write_text(text, encoding="utf-8")
     stamp(Package(copy))
-    monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
+    monkeypatch.setenv("CHECKS_SQL_SECONDS", "0.5")
     report = validate_stage(copy, "relations.sql_agrees")
     assert report.exit_code == 1 and "CHECKS_SQL_SECONDS" in report.rule("relations.sql_agrees").problems[0].found
 
@@ -163,10 +163,10 @@ def _slow_view(root: Path) -> None:
 def test_query_of_a_slow_view_stops_at_the_time_limit(copy, monkeypatch):
     """No dist/, a view that runs for hours: `query` stops at CHECKS_SQL_SECONDS, exit 2, naming the limit."""
     _slow_view(copy)
-    monkeypatch.setenv("CHECKS_SQL_SECONDS", "1")
+    monkeypatch.setenv("CHECKS_SQL_SECONDS", "0.5")
     done = run_cli("--root", str(copy), "query", "SELECT * FROM slow")
     assert done.returncode == 2 and done.stdout == ""
-    assert "ran past 1 s (CHECKS_SQL_SECONDS) and was stopped" in done.stderr  # the deadline stopped it, not Ctrl-C
+    assert "ran past 0.5 s (CHECKS_SQL_SECONDS) and was stopped" in done.stderr  # the deadline stopped it, not Ctrl-C
 
 
 def _cli(root: Path, *args: str) -> subprocess.Popen:
@@ -187,7 +187,7 @@ def _in_sql(pid: int) -> bool:
     return any(os.readlink(fd).startswith("socket:") for fd in Path(f"/proc/{pid}/fd").iterdir())
 
 
-def _wait_inside_sql(process: subprocess.Popen, at_most: float, settled: float = 1.0) -> None:
+def _wait_inside_sql(process: subprocess.Popen, at_most: float, settled: float = 0.5) -> None:
     """Until the process has been inside one run of SQL for `settled` seconds (the package's views are created in a
     moment; the slow query never ends), or at_most seconds (no /proc: the old fixed wait)."""
     deadline, since = time.monotonic() + at_most, None

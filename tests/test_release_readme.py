@@ -15,7 +15,6 @@ After a deliberate change, `python tests/test_release_readme.py --update` rewrit
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
@@ -34,27 +33,11 @@ from checks.outputs.release import contents, release, zip_bytes
 from checks.package import Package
 from front_helpers import copy_package
 from helpers import ROOT
-from test_readme_examples import Example, console_steps, examples
+from test_readme_examples import Example, console_steps, examples, python_examples
 
 READER = ROOT / ".venv-reader"
 TEMPLATE = Path(zip_readme.__file__).parent / "templates" / zip_readme.TEMPLATE
 MARK = "\x1e"  # a record separator between the outputs of two examples
-
-PYTHON_RUNNER = textwrap.dedent(
-    """
-    import contextlib, io, json, sys, traceback
-    results = []
-    for code in json.load(open(sys.argv[1], encoding="utf-8")):
-        out = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(out):
-                exec(compile(code, "<example>", "exec"), {"__name__": "__main__"})
-            results.append([out.getvalue(), None])
-        except BaseException:
-            results.append([out.getvalue(), traceback.format_exc()])
-    json.dump(results, sys.stdout)
-    """
-)
 
 SITECUSTOMIZE = textwrap.dedent(
     """
@@ -118,18 +101,7 @@ def run_console(steps: list[str], folder: Path, scratch: Path) -> list[tuple[str
 
 def run_python(blocks: list[str], folder: Path, scratch: Path) -> list[tuple[str, str | None]]:
     """Every Python example in one Python process of the reader's environment: (what it printed, its traceback)."""
-    (scratch / "runner.py").write_text(PYTHON_RUNNER, encoding="utf-8")
-    (scratch / "examples.json").write_text(json.dumps(blocks), encoding="utf-8")
-    done = subprocess.run(
-        [*_unshare(), str(READER / "bin" / "python"), str(scratch / "runner.py"), str(scratch / "examples.json")],
-        cwd=folder,
-        env=reader_environment(scratch),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [tuple(result) for result in json.loads(done.stdout)]
+    return python_examples([*_unshare(), str(READER / "bin" / "python")], blocks, folder, reader_environment(scratch))
 
 
 def unzip(zip_path: Path, dest: Path) -> Path:
