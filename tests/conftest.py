@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from checks.package import Package
-from helpers import PACKAGE_PARTS, ROOT, drop, edit, read_rows, write_rows  # noqa: F401 - shared with the test modules
+
+# helpers (pandas, the validator) is imported inside the fixtures: the xdist controller, which loads this file and
+# runs no test, then starts its workers sooner.
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,6 +27,8 @@ def state_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def package() -> Package:
+    from helpers import ROOT
+
     return Package(ROOT)
 
 
@@ -32,6 +36,7 @@ def package() -> Package:
 def ctx():
     """The real package loaded once: its typed tables for every test that only reads them."""
     from checks.validate import load_context
+    from helpers import ROOT
 
     return load_context(ROOT)
 
@@ -44,6 +49,8 @@ def tables(ctx) -> dict:
 @pytest.fixture
 def copy(tmp_path) -> Path:
     """A copy of the package's data, schemas, seed and SQL, free to damage."""
+    from helpers import PACKAGE_PARTS, ROOT
+
     for part in PACKAGE_PARTS:
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path / part)

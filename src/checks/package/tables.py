@@ -78,6 +78,14 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
     check_row_count(raw, rel)
+    return _typed_table(raw, json.dumps(schema, sort_keys=True)).copy()
+
+
+@lru_cache(maxsize=32)
+def _typed_table(raw: bytes, schema_json: str) -> pd.DataFrame:
+    """The typed frame of checked bytes, parsed once per bytes and schema in a process (`diff` reads two packages
+    that share most tables; the tests validate hundreds of copies of one); load_table hands out copies."""
+    schema = json.loads(schema_json)
     header, *records = _rows(raw.decode("utf-8"), len(schema["fields"]))
     # an empty cell is missing (None here costs far less than masking the frame after)
     frame = pd.DataFrame([[cell or None for cell in record] for record in records], columns=header, dtype="string")
