@@ -7,12 +7,12 @@ import json
 
 from checks.package import Package
 from checks.package.stamp import stamp
-from checks.validate import validate
 from helpers import (
     edit,
     edit_schema,
     read_rows,
     run_cli,
+    validate_stage,
     write_rows,
 )
 
@@ -27,7 +27,7 @@ def test_problems_per_rule_are_capped_in_text_and_json(copy, monkeypatch):
         copy / "data/figure_readings.csv", header, rows + [{**rows[0], "aspect": f"aspect_{i}"} for i in range(3000)]
     )
     stamp(Package(copy))
-    report = validate(copy)
+    report = validate_stage(copy, "pandera.figure_readings")
     result = report.rule("pandera.figure_readings")
     assert report.exit_code == 1 and len(result.problems) == 50 and result.count >= 3000
     data = json.loads(as_json(report))
