@@ -170,6 +170,8 @@ def test_query_of_a_slow_view_stops_at_the_time_limit(copy, monkeypatch):
 
 
 def _cli(root: Path, *args: str) -> subprocess.Popen:
+    """The command in a new interpreter that takes Ctrl-C as a terminal gives it, also where the tests run with SIGINT
+    ignored (a shell's background job passes that on, and Python then installs no handler of its own)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.Popen(
         [sys.executable, "-P", "-m", "checks", "--root", str(root), *args],
@@ -178,6 +180,7 @@ def _cli(root: Path, *args: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
