@@ -176,10 +176,13 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
-def validate_stage(root: Path, rule: str) -> Report:
+def validate_stage(root: Path, rule: str, alone: bool = False) -> Report:
     """Validation as far as the stage that owns `rule` (checks.validate.stages): preflight and loading, then only
     frictionless, one table's pandera schema and rules, the coverage of the seed, or the SQL files' form. An `input.`
-    rule is preflight's or the loader's: nothing after loading runs."""
+    rule is preflight's or the loader's: nothing after loading runs. With `alone`, a table's rule runs without the
+    table's other rules (its pandera column checks still run)."""
+    from checks.validate.pandera_stage import check_table
+
     owner = rule.split(".")[0]
     wanted = {"frictionless": "frictionless", "sql": "sql.generated", "seed": "coverage"}.get(owner)
     wanted = wanted or "pandera." + (rule.split(".")[1] if owner == "pandera" else owner)
@@ -192,7 +195,9 @@ def validate_stage(root: Path, rule: str) -> Report:
     if owner == "input":
         return report
     for name, file, run in stages(ctx):
-        if name == wanted:
+        if name == wanted and alone and owner in ctx.tables:
+            report.results += _guarded(name, file, lambda: check_table(ctx, owner, only=rule))
+        elif name == wanted:
             report.results += _guarded(name, file, run)
     return report
 

@@ -23,12 +23,12 @@ def _as_check(rule: RowRule, ctx: Context, outcomes: dict) -> pa.Check:
     return pa.Check(run, name=rule.name, description=rule.description)
 
 
-def check_table(ctx: Context, table: str) -> list[RuleResult]:
+def check_table(ctx: Context, table: str, only: str | None = None) -> list[RuleResult]:
     """The column rules of the table's pandera schema (from schemas/<table>.json) as one result, then one result per
-    row rule (each a DataFrame check of that schema)."""
+    row rule (each a DataFrame check of that schema); with `only`, that one row rule alone."""
     df, schema, rel = ctx.tables[table], ctx.package.schema(table), ctx.package.resource(table)["path"]
     key = primary_key(schema)
-    rules = {rule.name: rule for rule in rules_for(table)}
+    rules = {rule.name: rule for rule in rules_for(table) if only in (None, rule.name)}
     outcomes: dict = {}
     columns = RuleResult(
         f"pandera.{table}",
