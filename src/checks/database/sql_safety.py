@@ -61,10 +61,22 @@ def _walk(node, found: list[tuple[str, str]], ctes: set[str]) -> None:
         _walk(value, found, ctes)
 
 
-@lru_cache(maxsize=256)
+#: A SELECT up to this many characters is parsed once per text in a process (the tests validate the same views
+#: hundreds of times); a longer one every time, so that none outlives the validation that read it.
+REMEMBERED_CHARS = 2**16
+
+
 def _parsed(select: str) -> tuple[str | None, tuple[tuple[str, str], ...], frozenset[str]]:
-    """DuckDB's parse error, or what the SELECT calls and reads and the names of its common table expressions.
-    Remembered by text: the tests validate the same views hundreds of times in one process."""
+    """DuckDB's parse error, or what the SELECT calls and reads and the names of its common table expressions."""
+    return _remembered_parse(select) if len(select) <= REMEMBERED_CHARS else _parse(select)
+
+
+@lru_cache(maxsize=256)
+def _remembered_parse(select: str) -> tuple[str | None, tuple[tuple[str, str], ...], frozenset[str]]:
+    return _parse(select)
+
+
+def _parse(select: str) -> tuple[str | None, tuple[tuple[str, str], ...], frozenset[str]]:
     tree = json.loads(_parser().execute("SELECT json_serialize_sql(?)", [select]).fetchone()[0])
     if tree.get("error"):
         return str(tree.get("error_message", "")), (), frozenset()

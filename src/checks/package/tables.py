@@ -78,13 +78,26 @@ def load_table(package: Package, name: str) -> pd.DataFrame:
     raw = files.read_bytes(package.path_of(name), rel)
     check_table_bytes(raw, schema, rel)
     check_row_count(raw, rel)
-    return _typed_table(raw, json.dumps(schema, sort_keys=True)).copy()
+    schema_json = json.dumps(schema, sort_keys=True)
+    if len(raw) > REMEMBERED_BYTES:
+        return _typed_table(raw, schema_json)
+    return _remembered_table(raw, schema_json).copy()
+
+
+#: Tables up to this size are parsed once per bytes and schema in a process (`diff` reads two packages that share
+#: most tables; the tests validate hundreds of copies of one); a larger one is parsed every time, so that no copy of
+#: it outlives the validation that read it.
+REMEMBERED_BYTES = 2**20
 
 
 @lru_cache(maxsize=32)
+def _remembered_table(raw: bytes, schema_json: str) -> pd.DataFrame:
+    """_typed_table, remembered (load_table hands out copies)."""
+    return _typed_table(raw, schema_json)
+
+
 def _typed_table(raw: bytes, schema_json: str) -> pd.DataFrame:
-    """The typed frame of checked bytes, parsed once per bytes and schema in a process (`diff` reads two packages
-    that share most tables; the tests validate hundreds of copies of one); load_table hands out copies."""
+    """The typed frame of a table's checked bytes."""
     schema = json.loads(schema_json)
     header, *records = _rows(raw.decode("utf-8"), len(schema["fields"]))
     # an empty cell is missing (None here costs far less than masking the frame after)
