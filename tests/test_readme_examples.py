@@ -3,7 +3,8 @@ prints what it shows.
 
 The convention, stated in docs/usage.md:
 * a ```console block holds `$ command` lines, each followed by the output it prints;
-* a ```python block runs with this Python; if the next block is ```text, that is its output;
+* a ```python block runs with this Python, in a fresh namespace (all of them in one process, in order); if the
+  next block is ```text, that is its output;
 * a ```sql block runs with `python -P -m checks query`; the ```text block after it is its output.
 Other blocks (```sh, ```r, ```text on their own, unlabelled) are not run.
 
@@ -123,8 +124,7 @@ def console_steps(code: str) -> list[tuple[str, str]]:
 
 
 def output_of(example: Example, cwd: Path) -> str:
-    if example.lang == "python":
-        return run([sys.executable, "-c", example.code], cwd)
+    """What a console or SQL example prints (the Python examples run together: python_outputs)."""
     if example.lang == "sql":  # `python -P -m checks query SQL`, run in this process (helpers.run_cli)
         done = run_cli("query", example.code, cwd=cwd, columns=100)
         assert done.returncode == 0, f"query\nexit {done.returncode}\n{done.stderr}"
@@ -145,12 +145,17 @@ def test_documents_have_examples_of_every_kind():
     assert all(e.shown is not None for e in ALL if e.lang in ("sql", "python")), "SQL and Python examples show output"
 
 
+def python_outputs(root: Path) -> dict[str, tuple[str, str | None]]:
+    """What each Python example of both documents printed (and its traceback), all run in one interpreter, in
+    order, from the root of a built copy."""
+    python = [e for e in ALL if e.lang == "python"]
+    found = python_examples([sys.executable], [e.code for e in python], root, environment())
+    return {e.name: result for e, result in zip(python, found)}
+
+
 @pytest.fixture(scope="module")
 def printed_by_python(built_package) -> dict[str, tuple[str, str | None]]:
-    """What each Python example printed (and its traceback), all run in one interpreter from the built copy's root."""
-    python = [e for e in ALL if e.lang == "python"]
-    found = python_examples([sys.executable], [e.code for e in python], built_package, environment())
-    return {e.name: result for e, result in zip(python, found)}
+    return python_outputs(built_package)
 
 
 @pytest.mark.parametrize("example", ALL, ids=[e.name for e in ALL])
@@ -172,10 +177,15 @@ def update(document: str) -> None:
     """Rewrite every shown output of one document with what the example prints now."""
     text = _read(document)
     root = built_copy()
+    printed = python_outputs(root)
     for example in reversed(examples(text, document)):
         if example.lang == "console":
             start = text.index(example.code, sum(len(line) + 1 for line in text.splitlines()[: example.line - 1]))
             text = text[:start] + output_of(example, root) + text[start + len(example.code) :]
+        elif example.span is not None and example.lang == "python":
+            output, error = printed[example.name]
+            assert error is None, f"{example.name}\n{error}"
+            text = text[: example.span[0]] + output + text[example.span[1] :]
         elif example.span is not None:
             text = text[: example.span[0]] + output_of(example, root) + text[example.span[1] :]
     (ROOT / document).write_text(text, encoding="utf-8")
